@@ -1,0 +1,117 @@
+#include "http/router.hpp"
+
+#include <stdexcept>
+
+#include "http/error_response.hpp"
+
+namespace iam::http {
+namespace {
+
+std::vector<std::string_view> Split(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    auto end = path.find('/', i);
+    if (end == std::string_view::npos) end = path.size();
+    out.push_back(path.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
+// Specificity of a match: one bit per segment, literal = 1, most significant first.
+bool MatchSegments(const std::vector<std::string>& pattern, const std::vector<std::string_view>& parts,
+                   std::uint64_t& score) {
+  if (pattern.size() != parts.size()) return false;
+  score = 0;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    bool param = !pattern[i].empty() && pattern[i][0] == ':';
+    if (!param && pattern[i] != parts[i]) return false;
+    score = (score << 1) | (param ? 0 : 1);
+  }
+  return true;
+}
+
+}  // namespace
+
+void Router::Add(beast_http::verb method, std::string_view pattern, Handler handler) {
+  Route r{method, std::string(pattern), {}, std::move(handler)};
+  for (auto s : Split(pattern)) r.segments.emplace_back(s);
+  auto same_shape = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      bool pa = a[i][0] == ':', pb = b[i][0] == ':';
+      if (pa != pb || (!pa && a[i] != b[i])) return false;
+    }
+    return true;
+  };
+  for (const auto& existing : routes_) {
+    if (existing.method == method && same_shape(existing.segments, r.segments))
+      throw std::logic_error("duplicate route " + std::string(pattern));
+  }
+  routes_.push_back(std::move(r));
+}
+
+Router::Match Router::Find(beast_http::verb method, std::string_view path) const {
+  auto parts = Split(path);
+  Match m;
+  const Route* best = nullptr;
+  std::uint64_t best_score = 0;
+  std::uint64_t best_any_score = 0;
+  std::vector<const Route*> path_matches;
+  for (const auto& r : routes_) {
+    std::uint64_t score = 0;
+    if (!MatchSegments(r.segments, parts, score)) continue;
+    path_matches.push_back(&r);
+    best_any_score = std::max(best_any_score, score);
+    if (r.method == method && (best == nullptr || score > best_score)) {
+      best = &r;
+      best_score = score;
+    }
+  }
+  // A more specific path that exists only for other methods makes this a 405, not a match of a
+  // broader pattern ("DELETE /movimientos/eliminados" must not hit "DELETE /movimientos/:id").
+  if (best != nullptr && best_score >= best_any_score) {
+    m.outcome = Outcome::kMatched;
+    m.handler = &best->handler;
+    m.pattern = best->pattern;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      if (best->segments[i][0] == ':') m.params.emplace_back(best->segments[i].substr(1), std::string(parts[i]));
+    }
+    return m;
+  }
+  if (path_matches.empty()) return m;
+  m.outcome = Outcome::kMethodNotAllowed;
+  for (const Route* r : path_matches) {
+    std::uint64_t score = 0;
+    MatchSegments(r->segments, parts, score);
+    if (score != best_any_score) continue;
+    std::string name(beast_http::to_string(r->method));
+    if (m.allow.find(name) == std::string::npos) m.allow += (m.allow.empty() ? "" : ", ") + name;
+  }
+  return m;
+}
+
+boost::asio::awaitable<Response> Router::Dispatch(RequestContext& ctx) const {
+  Match m = Find(ctx.request.method(), ctx.path);
+  unsigned version = ctx.request.version();
+  if (m.outcome == Outcome::kNotFound) {
+    co_return MakeErrorResponse(beast_http::status::not_found, "Ruta no encontrada", "ROUTE_NOT_FOUND",
+                                version);
+  }
+  if (m.outcome == Outcome::kMethodNotAllowed) {
+    auto res = MakeErrorResponse(beast_http::status::method_not_allowed, "Método no permitido", "METHOD_NOT_ALLOWED",
+                                 version);
+    res.set(beast_http::field::allow, m.allow);
+    co_return res;
+  }
+  ctx.params = std::move(m.params);
+  ctx.route = std::move(m.pattern);
+  co_return co_await (*m.handler)(ctx);
+}
+
+}  // namespace iam::http

@@ -1,0 +1,50 @@
+// Router: maps (method, path) to a Handler. Patterns are '/'-separated segments where `:name`
+// captures one segment ("/productos/:id"). A literal segment beats a parameter, so
+// "/movimientos/eliminados" wins over "/movimientos/:id". Routes are added at start-up, before
+// serving; Match() is then read-only and safe from many threads.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/types.hpp"
+
+namespace iam::http {
+
+class Router {
+ public:
+  enum class Outcome { kMatched, kNotFound, kMethodNotAllowed };
+
+  struct Match {
+    Outcome outcome = Outcome::kNotFound;
+    const Handler* handler = nullptr;
+    std::string pattern;
+    std::vector<std::pair<std::string, std::string>> params;
+    std::string allow;  // for kMethodNotAllowed: "GET, POST"
+  };
+
+  void Add(beast_http::verb method, std::string_view pattern, Handler handler);
+  void Get(std::string_view p, Handler h) { Add(beast_http::verb::get, p, std::move(h)); }
+  void Post(std::string_view p, Handler h) { Add(beast_http::verb::post, p, std::move(h)); }
+  void Put(std::string_view p, Handler h) { Add(beast_http::verb::put, p, std::move(h)); }
+  void Patch(std::string_view p, Handler h) { Add(beast_http::verb::patch, p, std::move(h)); }
+  void Delete(std::string_view p, Handler h) { Add(beast_http::verb::delete_, p, std::move(h)); }
+
+  // `path` is the decoded path without query. A trailing '/' is ignored ("/health/" == "/health").
+  Match Find(beast_http::verb method, std::string_view path) const;
+
+  // The routing step as a Handler: 404/405 JSON errors, or the matched handler with params set.
+  boost::asio::awaitable<Response> Dispatch(RequestContext& ctx) const;
+
+ private:
+  struct Route {
+    beast_http::verb method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace iam::http

@@ -1,0 +1,78 @@
+#include "http/router.hpp"
+
+#include <gtest/gtest.h>
+
+namespace iam::http {
+namespace {
+
+using verb = beast_http::verb;
+
+Handler Named(std::string) {
+  return [](RequestContext&) -> boost::asio::awaitable<Response> { co_return Response{}; };
+}
+
+Router MakeRouter() {
+  Router r;
+  for (const char* p : {"/health", "/health/ready", "/productos", "/productos/:id", "/productos/buscar/:codigoBarras",
+                        "/movimientos/:id", "/movimientos/eliminados", "/movimientos/eliminados/:id",
+                        "/movimientos/producto/:id"})
+    r.Get(p, Named(p));
+  r.Post("/productos", Named("post"));
+  r.Patch("/productos/:id", Named("patch"));
+  r.Patch("/productos/:id/desactivar", Named("patch-des"));
+  r.Delete("/movimientos/:id", Named("del"));
+  return r;
+}
+
+TEST(RouterTest, MatchesTable) {
+  Router r = MakeRouter();
+  struct Case {
+    verb method;
+    const char* path;
+    Router::Outcome outcome;
+    const char* pattern;
+    const char* param_value;  // value of the first param, if any
+    const char* allow;
+  } kCases[] = {
+      {verb::get, "/health", Router::Outcome::kMatched, "/health", nullptr, ""},
+      {verb::get, "/health/", Router::Outcome::kMatched, "/health", nullptr, ""},
+      {verb::get, "/health/ready", Router::Outcome::kMatched, "/health/ready", nullptr, ""},
+      {verb::get, "/productos/42", Router::Outcome::kMatched, "/productos/:id", "42", ""},
+      {verb::get, "/productos/buscar/750100", Router::Outcome::kMatched, "/productos/buscar/:codigoBarras", "750100", ""},
+      {verb::get, "/movimientos/eliminados", Router::Outcome::kMatched, "/movimientos/eliminados", nullptr, ""},
+      {verb::get, "/movimientos/eliminados/7", Router::Outcome::kMatched, "/movimientos/eliminados/:id", "7", ""},
+      {verb::get, "/movimientos/9", Router::Outcome::kMatched, "/movimientos/:id", "9", ""},
+      {verb::delete_, "/movimientos/9", Router::Outcome::kMatched, "/movimientos/:id", "9", ""},
+      // A literal path that exists only for GET is not swallowed by DELETE /movimientos/:id.
+      {verb::delete_, "/movimientos/eliminados", Router::Outcome::kMethodNotAllowed, "", nullptr, "GET"},
+      {verb::put, "/productos", Router::Outcome::kMethodNotAllowed, "", nullptr, "GET, POST"},
+      {verb::patch, "/productos/3/desactivar", Router::Outcome::kMatched, "/productos/:id/desactivar", "3", ""},
+      {verb::get, "/productos/3/desactivar", Router::Outcome::kMethodNotAllowed, "", nullptr, "PATCH"},
+      {verb::get, "/nope", Router::Outcome::kNotFound, "", nullptr, ""},
+      {verb::get, "/productos/1/2/3", Router::Outcome::kNotFound, "", nullptr, ""},
+      {verb::get, "/", Router::Outcome::kNotFound, "", nullptr, ""},
+  };
+  for (const auto& k : kCases) {
+    SCOPED_TRACE(std::string(beast_http::to_string(k.method)) + " " + k.path);
+    auto m = r.Find(k.method, k.path);
+    EXPECT_EQ(m.outcome, k.outcome);
+    EXPECT_EQ(m.pattern, k.pattern);
+    EXPECT_EQ(m.allow, k.allow);
+    if (k.param_value) {
+      ASSERT_EQ(m.params.size(), 1u);
+      EXPECT_EQ(m.params[0].second, k.param_value);
+    } else {
+      EXPECT_TRUE(m.params.empty());
+    }
+  }
+}
+
+TEST(RouterTest, DuplicateRouteIsABug) {
+  Router r;
+  r.Get("/a/:id", Named("a"));
+  EXPECT_THROW(r.Get("/a/:other", Named("b")), std::logic_error);
+  EXPECT_NO_THROW(r.Post("/a/:id", Named("c")));
+}
+
+}  // namespace
+}  // namespace iam::http
