@@ -1,0 +1,213 @@
+// Black-box tests of the `iam` binary: configuration errors, `iam config` masking, `iam migrate`
+// twice, and `iam serve` answering /health and /health/ready on SQLite and PostgreSQL, then
+// stopping cleanly on SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <cstdio>
+#include <thread>
+
+#include "support/temp_database.hpp"
+#include "support/test_env.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+struct RunResult {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Runs `env VARS iam ARGS` through the shell with a clean configuration environment.
+RunResult RunIam(const std::vector<std::string>& env, const std::string& args) {
+  std::string cmd = "cd " + ShellQuote(testing::TempDir()) + " && env -u DATABASE_URL -u PORT -u JWT_SECRET -u IAM_ENV";
+  for (const auto& e : env) cmd += " " + ShellQuote(e);
+  cmd += " " + ShellQuote(IAM_BINARY) + " " + args + " 2>&1";
+  RunResult r{-1, ""};
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  while (std::size_t n = fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
+  int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+unsigned short FreePort() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+// GET path on 127.0.0.1:port; returns the raw response, or "" when nothing listens.
+std::string HttpGet(unsigned short port, const std::string& path) {
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  boost::system::error_code ec;
+  s.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+  if (ec) return "";
+  std::string req = "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  asio::write(s, asio::buffer(req), ec);
+  std::string out;
+  char buf[4096];
+  while (!ec) out.append(buf, s.read_some(asio::buffer(buf), ec));
+  return out;
+}
+
+// A running `iam serve` child process.
+class ServeProcess {
+ public:
+  ServeProcess(const std::string& database_url, unsigned short port) : port_(port) {
+    std::vector<std::string> args = {IAM_BINARY, "--database-url", database_url, "--port", std::to_string(port),
+                                     "--host", "127.0.0.1", "--log-level", "warn", "serve"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    EXPECT_EQ(posix_spawn(&pid_, IAM_BINARY, nullptr, nullptr, argv.data(), environ), 0);
+    for (int i = 0; i < 200 && HttpGet(port_, "/health").empty(); ++i) std::this_thread::sleep_for(50ms);
+  }
+  ~ServeProcess() {
+    if (pid_ > 0) Stop();
+  }
+  // SIGTERM, then the exit code (or -1 when it did not exit within 10 s and had to be killed).
+  int Stop() {
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 200; ++i) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = 0;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = 0;
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = 0;
+  unsigned short port_;
+};
+
+int Status(const std::string& r) { return r.size() > 12 ? std::stoi(r.substr(9, 3)) : 0; }
+
+TEST(CliTest, InvalidVariableFailsAtStartUpWithOneLineNamingIt) {
+  auto r = RunIam({"PORT=abc"}, "config");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("PORT"), std::string::npos) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+}
+
+TEST(CliTest, FlagsWinOverEnvironment) {
+  auto r = RunIam({"PORT=4000"}, "--port 4100 config");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.output.find("PORT=4100"), std::string::npos) << r.output;
+  auto s = RunIam({"PORT=4000"}, "-s CACHE_TTL_KPIS=42 config");
+  EXPECT_NE(s.output.find("CACHE_TTL_KPIS=42"), std::string::npos) << s.output;
+  auto bad = RunIam({}, "-s NOT_A_VARIABLE=1 config");
+  EXPECT_EQ(bad.exit_code, 2);
+}
+
+TEST(CliTest, ConfigMasksSecrets) {
+  auto r = RunIam({"JWT_SECRET=supersecretvalue-0123456789abcdef", "DATABASE_URL=postgres://u:dbpw987@h/db",
+                   "REDIS_URL=redis://:redispw654@h:6379"},
+                  "config");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  for (const char* secret : {"supersecretvalue", "dbpw987", "redispw654"})
+    EXPECT_EQ(r.output.find(secret), std::string::npos) << secret;
+  EXPECT_NE(r.output.find("JWT_SECRET=****"), std::string::npos);
+}
+
+TEST(CliTest, ProductionWithoutJwtSecretRefusesToStart) {
+  auto r = RunIam({"IAM_ENV=production", "DATABASE_URL=sqlite::memory:"}, "serve");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("JWT_SECRET"), std::string::npos) << r.output;
+}
+
+TEST(CliTest, EnvFileIsReadAndEnvironmentWinsOverIt) {
+  std::string path = testing::TempDir() + "/iam-test.env";
+  FILE* f = fopen(path.c_str(), "w");
+  fputs("PORT=4200\nCACHE_PREFIX=fromfile\n", f);
+  fclose(f);
+  auto r = RunIam({"PORT=4300"}, "--env-file " + ShellQuote(path) + " config");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("PORT=4300"), std::string::npos);
+  EXPECT_NE(r.output.find("CACHE_PREFIX=fromfile"), std::string::npos);
+  auto missing = RunIam({}, "--env-file /nonexistent/iam.env config");
+  EXPECT_EQ(missing.exit_code, 2);
+}
+
+class ServeTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "postgres") {
+      IAM_REQUIRE_POSTGRES(url);
+      temp_ = iam::test::TempDatabase::Create("postgres", url);
+    } else {
+      temp_ = iam::test::TempDatabase::Create("sqlite");
+    }
+  }
+  std::unique_ptr<iam::test::TempDatabase> temp_;
+};
+
+TEST_P(ServeTest, MigrateTwiceThenServeHealthAndStopOnSigterm) {
+  auto first = RunIam({}, "--database-url " + ShellQuote(temp_->url()) + " migrate");
+  EXPECT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("fresh mode"), std::string::npos) << first.output;
+  auto second = RunIam({}, "--database-url " + ShellQuote(temp_->url()) + " migrate");
+  EXPECT_EQ(second.exit_code, 0);
+  EXPECT_NE(second.output.find("up to date"), std::string::npos) << second.output;
+
+  unsigned short port = FreePort();
+  ServeProcess serve(temp_->url(), port);
+  auto health = HttpGet(port, "/health");
+  EXPECT_EQ(Status(health), 200) << health;
+  EXPECT_NE(health.find("{\"status\":\"ok\"}"), std::string::npos);
+  auto ready = HttpGet(port, "/health/ready");
+  EXPECT_EQ(Status(ready), 200) << ready;
+  EXPECT_NE(ready.find("\"database\":\"up\""), std::string::npos);
+  EXPECT_EQ(serve.Stop(), 0);
+  EXPECT_TRUE(HttpGet(port, "/health").empty());
+}
+
+TEST_P(ServeTest, ServeRefusesAnUnmigratedDatabase) {
+  auto r = RunIam({}, "--database-url " + ShellQuote(temp_->url()) + " serve");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("iam migrate"), std::string::npos) << r.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ServeTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& param_info) { return param_info.param; });
+
+TEST(ServeReadinessTest, ReadyIs503WhenTheDatabaseGoesAway) {
+  IAM_REQUIRE_POSTGRES(url);
+  auto temp = iam::test::TempDatabase::Create("postgres", url);
+  ASSERT_EQ(RunIam({}, "--database-url " + ShellQuote(temp->url()) + " migrate").exit_code, 0);
+  unsigned short port = FreePort();
+  ServeProcess serve(temp->url(), port);
+  EXPECT_EQ(Status(HttpGet(port, "/health/ready")), 200);
+  temp.reset();  // DROP DATABASE … WITH (FORCE): the server's connections are terminated
+  auto ready = HttpGet(port, "/health/ready");
+  EXPECT_EQ(Status(ready), 503) << ready;
+  EXPECT_NE(ready.find("\"database\":\"down\""), std::string::npos);
+  EXPECT_EQ(Status(HttpGet(port, "/health")), 200) << "liveness does not depend on the database";
+  EXPECT_EQ(serve.Stop(), 0);
+}
+
+}  // namespace
