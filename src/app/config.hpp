@@ -1,0 +1,99 @@
+// Config: the effective configuration of one process, built from (lowest to highest precedence)
+// built-in defaults, an optional `.env` file, the process environment and command-line flags.
+// ParseConfig() is pure: it validates every variable and fails with a one-line message naming the
+// first bad one. Masked() renders the settings for `iam config` and the start-up log with every
+// password, token and secret replaced by "****".
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "domain/error.hpp"
+
+namespace iam::app {
+
+using VarMap = std::map<std::string, std::string>;
+
+struct RedisSettings {
+  bool configured = false;  // false: no Redis, the in-process tier alone
+  std::string host;
+  int port = 6379;
+  std::string username;
+  std::string password;
+  int db = 0;
+  bool tls = false;
+  std::vector<std::pair<std::string, int>> cluster_nodes;  // non-empty: Redis Cluster seeds
+};
+
+struct CacheTtls {
+  int kpis = 300, financial = 600, productos = 1800, empresa = 3600, usuario = 1800, config = 7200,
+      predictive = 1800, session = 900;
+};
+
+struct Config {
+  std::string env = "development";  // IAM_ENV: development | production | test
+  bool production() const { return env == "production"; }
+
+  // HTTP
+  std::string host = "0.0.0.0";
+  int port = 3001;
+  int io_threads = 0;                      // 0: one per core
+  std::size_t body_limit = 1 << 20;        // HTTP_BODY_LIMIT bytes
+  std::size_t header_limit = 16 * 1024;    // HTTP_HEADER_LIMIT bytes
+  // HTTP_READ_TIMEOUT_MS: a whole request (and, on keep-alive, the wait for the next one) must
+  // arrive within this; a slow-loris client is cut off after it.
+  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds shutdown_timeout{10000};  // SHUTDOWN_TIMEOUT_MS: drain deadline
+  std::vector<std::string> cors_origins;   // CORS_ORIGINS, else FRONTEND_URL
+  std::string cookie_domain;
+
+  // Storage
+  std::string database_url = "sqlite:./data/iam.db";
+  int db_pool_size = 8;
+  int blocking_threads = 8;  // BLOCKING_THREADS: where database work runs
+
+  // Cache
+  RedisSettings redis;
+  std::string cache_prefix = "iam";
+  std::string metrics_token;
+  CacheTtls ttl;
+  std::size_t cache_l1_max_bytes = 16u << 20;
+  std::string alert_webhook_url;
+
+  // Auth
+  std::string jwt_secret;
+  bool jwt_secret_generated = false;  // true: development default made at start-up
+  std::int64_t jwt_expires_in_s = 86400;
+  std::string jwt_issuer, jwt_audience;
+
+  // Logging
+  std::string log_format = "text";  // text | json
+  std::string log_level = "info";
+};
+
+// Parses `.env` text: KEY=VALUE lines, `#` comments, optional `export `, single or double quotes.
+// Malformed lines fail with their line number.
+Result<VarMap> ParseDotEnv(std::string_view text);
+
+// Validates and converts. `vars` holds the merged sources. A missing JWT_SECRET in development is
+// left empty here (jwt_secret_generated stays false); FillGeneratedSecrets() makes one.
+Result<Config> ParseConfig(const VarMap& vars);
+
+// In development, generates a random JWT secret when none was given (and says so in the config).
+void FillGeneratedSecrets(Config& config);
+
+// name=value pairs of the effective configuration, secrets masked, in a stable order.
+std::vector<std::pair<std::string, std::string>> Masked(const Config& config);
+
+// Replaces the password of a URL ("postgres://u:pw@h/db" -> "postgres://u:****@h/db").
+std::string MaskUrlPassword(std::string_view url);
+
+// Every variable name ParseConfig reads (for --set validation and docs).
+const std::vector<std::string>& KnownVariables();
+
+}  // namespace iam::app

@@ -1,0 +1,98 @@
+#include "app/serve_command.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <thread>
+
+#include "api/health_routes.hpp"
+#include "http/middleware.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "store/database.hpp"
+#include "store/migrations.hpp"
+
+namespace iam::app {
+namespace {
+
+std::unique_ptr<store::Database> OpenMigratedDatabase(const Config& config) {
+  auto db = store::OpenDatabase({.url = config.database_url, .pool_size = config.db_pool_size});
+  if (!db) {
+    spdlog::critical("database: {}", db.error().message);
+    return nullptr;
+  }
+  auto pending = store::PendingMigrations(**db);
+  if (!pending) {
+    spdlog::critical("database: {}", pending.error().message);
+    return nullptr;
+  }
+  if (*pending > 0) {
+    spdlog::critical("database: {} migration(s) pending: run `iam migrate` first", *pending);
+    return nullptr;
+  }
+  return std::move(*db);
+}
+
+http::Handler BuildHandler(const Config& config, const http::Router& router) {
+  std::vector<http::Middleware> chain = {
+      http::RequestId(),
+      http::AccessLog(),
+      http::ErrorMapping(),
+      http::SecurityHeaders({.production = config.production()}),
+      http::Cors({.allowed_origins = config.cors_origins, .allow_localhost = !config.production()}),
+  };
+  return http::Chain(std::move(chain), [&router](http::RequestContext& ctx) { return router.Dispatch(ctx); });
+}
+
+}  // namespace
+
+int RunServe(const Config& config) {
+  if (config.jwt_secret_generated)
+    spdlog::warn("JWT_SECRET is not set: using a random one for this run (tokens die with the process)");
+  auto db = OpenMigratedDatabase(config);
+  if (!db) return 1;
+
+  int io_threads = config.io_threads > 0 ? config.io_threads : static_cast<int>(std::thread::hardware_concurrency());
+  io_threads = std::max(io_threads, 1);
+  boost::asio::io_context io(io_threads);
+  boost::asio::thread_pool blocking(static_cast<std::size_t>(config.blocking_threads));
+
+  http::Router router;
+  api::RegisterHealthRoutes(router, {.db = *db, .blocking = blocking});
+
+  http::Server server(io, {.host = config.host, .port = static_cast<unsigned short>(config.port),
+                           .body_limit = config.body_limit, .header_limit = config.header_limit,
+                           .read_timeout = config.read_timeout},
+                      BuildHandler(config, router));
+  auto port = server.Listen();
+  if (!port) {
+    spdlog::critical("{}", port.error().message);
+    return 1;
+  }
+  server.Start();
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int signo) {
+    if (ec) return;
+    spdlog::info("signal {}: draining {} connection(s), deadline {} ms", signo, server.active_connections(),
+                 config.shutdown_timeout.count());
+    server.Shutdown(config.shutdown_timeout, [&](bool drained) {
+      spdlog::info(drained ? "shutdown: all requests finished" : "shutdown: deadline passed, closing");
+      io.stop();
+    });
+  });
+
+  spdlog::info("IAM listening on http://{}:{} ({} I/O threads, {} database threads, database {})", config.host, *port,
+               io_threads, config.blocking_threads, db->dialect() == store::Dialect::kSqlite ? "SQLite" : "PostgreSQL");
+  std::vector<std::thread> threads;
+  for (int i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  blocking.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace iam::app

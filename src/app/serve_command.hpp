@@ -1,0 +1,12 @@
+// `iam serve`: wires the service in order (database, pools, routes, middleware, listener), serves
+// until SIGINT/SIGTERM, then drains in-flight requests within SHUTDOWN_TIMEOUT_MS and tears down in
+// reverse order. Returns the process exit code.
+#pragma once
+
+#include "app/config.hpp"
+
+namespace iam::app {
+
+int RunServe(const Config& config);
+
+}  // namespace iam::app

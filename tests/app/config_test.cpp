@@ -1,0 +1,173 @@
+#include "app/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace iam::app {
+namespace {
+
+TEST(ConfigTest, DefaultsMatchTheSpec) {
+  auto c = ParseConfig({});
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->port, 3001);
+  EXPECT_EQ(c->host, "0.0.0.0");
+  EXPECT_EQ(c->database_url, "sqlite:./data/iam.db");
+  EXPECT_FALSE(c->redis.configured);
+  EXPECT_EQ(c->cache_prefix, "iam");
+  EXPECT_EQ(c->ttl.kpis, 300);
+  EXPECT_EQ(c->ttl.financial, 600);
+  EXPECT_EQ(c->ttl.productos, 1800);
+  EXPECT_EQ(c->ttl.empresa, 3600);
+  EXPECT_EQ(c->ttl.usuario, 1800);
+  EXPECT_EQ(c->ttl.config, 7200);
+  EXPECT_EQ(c->ttl.predictive, 1800);
+  EXPECT_EQ(c->ttl.session, 900);
+  EXPECT_EQ(c->jwt_expires_in_s, 86400);
+  EXPECT_EQ(c->body_limit, 1u << 20);
+}
+
+TEST(ConfigTest, ReadsEveryKindOfValue) {
+  auto c = ParseConfig({{"PORT", "8080"}, {"HOST", "127.0.0.1"}, {"DATABASE_URL", "postgres://u:p@db:5432/iam"},
+                        {"CACHE_TTL_KPIS", "60"}, {"JWT_EXPIRES_IN", "15m"}, {"CORS_ORIGINS", "https://a.b, https://c.d"},
+                        {"LOG_FORMAT", "json"}, {"IAM_ENV", "test"}});
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_EQ(c->port, 8080);
+  EXPECT_EQ(c->host, "127.0.0.1");
+  EXPECT_EQ(c->ttl.kpis, 60);
+  EXPECT_EQ(c->jwt_expires_in_s, 900);
+  EXPECT_EQ(c->cors_origins, (std::vector<std::string>{"https://a.b", "https://c.d"}));
+  EXPECT_EQ(c->log_format, "json");
+}
+
+TEST(ConfigTest, JwtExpiresInForms) {
+  struct Case {
+    const char* text;
+    std::int64_t seconds;
+  } kCases[] = {{"3600", 3600}, {"45s", 45}, {"15m", 900}, {"12h", 43200}, {"1d", 86400}, {"2w", 1209600}};
+  for (const auto& k : kCases) {
+    SCOPED_TRACE(k.text);
+    auto c = ParseConfig({{"JWT_EXPIRES_IN", k.text}});
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->jwt_expires_in_s, k.seconds);
+  }
+}
+
+TEST(ConfigTest, EveryBadValueFailsWithOneLineNamingTheVariable) {
+  struct Case {
+    const char* name;
+    const char* value;
+  } kCases[] = {
+      {"PORT", "abc"},          {"PORT", "70000"},        {"PORT", "-1"},          {"PORT", "80x"},
+      {"IAM_ENV", "prod"},      {"DATABASE_URL", "mysql://x"}, {"DATABASE_URL", "sqlite:"},
+      {"REDIS_URL", "http://x:1"}, {"REDIS_URL", "redis://h:99999"}, {"REDIS_URL", "redis://h:6379/16"},
+      {"REDIS_PORT", "0"},     {"REDIS_DB", "x"},        {"REDIS_TLS", "maybe"},  {"CACHE_TTL_KPIS", "0"},
+      {"CACHE_TTL_SESSION", "1.5"}, {"CACHE_L1_MAX_BYTES", "-5"}, {"CACHE_PREFIX", "a b"},
+      {"JWT_EXPIRES_IN", "1y"}, {"JWT_EXPIRES_IN", "m"},  {"LOG_FORMAT", "xml"},   {"LOG_LEVEL", "loud"},
+      {"HTTP_BODY_LIMIT", "10"}, {"DB_POOL_SIZE", "0"},   {"REDIS_CLUSTER_NODES", "host-without-port"},
+  };
+  for (const auto& k : kCases) {
+    SCOPED_TRACE(std::string(k.name) + "=" + k.value);
+    auto c = ParseConfig({{k.name, k.value}});
+    ASSERT_FALSE(c.has_value());
+    EXPECT_EQ(c.error().kind, ErrorKind::kInvalidArgument);
+    EXPECT_NE(c.error().message.find(k.name), std::string::npos) << c.error().message;
+    EXPECT_EQ(c.error().message.find('\n'), std::string::npos);
+  }
+}
+
+TEST(ConfigTest, RedisUrlCarriesUserPasswordDbAndTls) {
+  auto c = ParseConfig({{"REDIS_URL", "rediss://app:s3cret@cache.example.com:6380/2"}});
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_TRUE(c->redis.configured);
+  EXPECT_TRUE(c->redis.tls);
+  EXPECT_EQ(c->redis.host, "cache.example.com");
+  EXPECT_EQ(c->redis.port, 6380);
+  EXPECT_EQ(c->redis.username, "app");
+  EXPECT_EQ(c->redis.password, "s3cret");
+  EXPECT_EQ(c->redis.db, 2);
+}
+
+TEST(ConfigTest, RedisHostVariablesWhenNoUrl) {
+  auto c = ParseConfig({{"REDIS_HOST", "10.0.0.5"}, {"REDIS_PORT", "6390"}, {"REDIS_PASSWORD", "pw"},
+                        {"REDIS_DB", "3"}, {"REDIS_TLS", "true"}});
+  ASSERT_TRUE(c.has_value());
+  EXPECT_TRUE(c->redis.configured);
+  EXPECT_EQ(c->redis.host, "10.0.0.5");
+  EXPECT_EQ(c->redis.port, 6390);
+  EXPECT_EQ(c->redis.db, 3);
+  EXPECT_TRUE(c->redis.tls);
+}
+
+TEST(ConfigTest, ClusterNodesWithUrlIsAStartUpError) {
+  auto c = ParseConfig({{"REDIS_URL", "redis://h:1"}, {"REDIS_CLUSTER_NODES", "a:1,b:2"}});
+  ASSERT_FALSE(c.has_value());
+  EXPECT_NE(c.error().message.find("REDIS_CLUSTER_NODES"), std::string::npos);
+  auto ok = ParseConfig({{"REDIS_CLUSTER_NODES", "a:7000, b:7001"}});
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->redis.cluster_nodes.size(), 2u);
+}
+
+TEST(ConfigTest, ProductionRefusesMissingOrShortJwtSecret) {
+  EXPECT_FALSE(ParseConfig({{"IAM_ENV", "production"}}).has_value());
+  auto short_secret = ParseConfig({{"IAM_ENV", "production"}, {"JWT_SECRET", "short"}});
+  ASSERT_FALSE(short_secret.has_value());
+  EXPECT_NE(short_secret.error().message.find("JWT_SECRET"), std::string::npos);
+  EXPECT_EQ(short_secret.error().message.find("short"), std::string::npos) << "the secret itself must not be echoed";
+  auto ok = ParseConfig({{"IAM_ENV", "production"}, {"JWT_SECRET", std::string(32, 'k')}});
+  ASSERT_TRUE(ok.has_value());
+  FillGeneratedSecrets(*ok);
+  EXPECT_FALSE(ok->jwt_secret_generated);
+}
+
+TEST(ConfigTest, DevelopmentGeneratesARandomSecret) {
+  auto a = ParseConfig({});
+  auto b = ParseConfig({});
+  FillGeneratedSecrets(*a);
+  FillGeneratedSecrets(*b);
+  EXPECT_TRUE(a->jwt_secret_generated);
+  EXPECT_GE(a->jwt_secret.size(), 32u);
+  EXPECT_NE(a->jwt_secret, b->jwt_secret);
+}
+
+TEST(ConfigTest, MaskedHidesEverySecret) {
+  auto c = ParseConfig({{"DATABASE_URL", "postgresql://iam:dbpass123@db:5432/iam"},
+                        {"REDIS_URL", "redis://app:redispass456@cache:6379/0"},
+                        {"JWT_SECRET", "jwtsecret-0123456789-0123456789-xyz"},
+                        {"METRICS_TOKEN", "metricstoken789"},
+                        {"ALERT_WEBHOOK_URL", "https://hook:hookpass@alerts.example.com/x"}});
+  ASSERT_TRUE(c.has_value());
+  std::string all;
+  for (const auto& [k, v] : Masked(*c)) all += k + "=" + v + "\n";
+  for (const char* secret : {"dbpass123", "redispass456", "jwtsecret", "metricstoken789", "hookpass"})
+    EXPECT_EQ(all.find(secret), std::string::npos) << secret << " leaked:\n" << all;
+  EXPECT_NE(all.find("DATABASE_URL=postgresql://iam:****@db:5432/iam"), std::string::npos) << all;
+}
+
+TEST(ConfigTest, MaskUrlPassword) {
+  EXPECT_EQ(MaskUrlPassword("postgres://u:p@h/db"), "postgres://u:****@h/db");
+  EXPECT_EQ(MaskUrlPassword("postgres://u@h/db"), "postgres://u@h/db");
+  EXPECT_EQ(MaskUrlPassword("redis://:p@h:1"), "redis://:****@h:1");
+  EXPECT_EQ(MaskUrlPassword("sqlite:./data/iam.db"), "sqlite:./data/iam.db");
+  EXPECT_EQ(MaskUrlPassword("postgres://h/db?x=a@b"), "postgres://h/db?x=a@b");
+}
+
+TEST(DotEnvTest, ParsesCommentsQuotesAndExport) {
+  auto v = ParseDotEnv("# comment\nPORT=4000\nexport HOST=127.0.0.1\nJWT_SECRET=\"a b # c\"\nX='y'\n\nLOG_LEVEL=debug # trailing\r\n");
+  ASSERT_TRUE(v.has_value()) << v.error().message;
+  EXPECT_EQ((*v)["PORT"], "4000");
+  EXPECT_EQ((*v)["HOST"], "127.0.0.1");
+  EXPECT_EQ((*v)["JWT_SECRET"], "a b # c");
+  EXPECT_EQ((*v)["X"], "y");
+  EXPECT_EQ((*v)["LOG_LEVEL"], "debug");
+}
+
+TEST(DotEnvTest, MalformedLinesNameTheirLine) {
+  for (const char* text : {"PORT 3000\n", "A=1\n=2\n", "A=\"unterminated\n", "BAD-NAME=1\n"}) {
+    SCOPED_TRACE(text);
+    auto v = ParseDotEnv(text);
+    ASSERT_FALSE(v.has_value());
+    EXPECT_NE(v.error().message.find("line"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace iam::app
