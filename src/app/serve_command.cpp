@@ -7,8 +7,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <thread>
 
-#include "api/health_routes.hpp"
-#include "http/middleware.hpp"
+#include "api/memory_rate_limiter.hpp"
+#include "api/routes.hpp"
+#include "http/standard_handler.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "store/database.hpp"
@@ -35,17 +36,6 @@ std::unique_ptr<store::Database> OpenMigratedDatabase(const Config& config) {
   return std::move(*db);
 }
 
-http::Handler BuildHandler(const Config& config, const http::Router& router) {
-  std::vector<http::Middleware> chain = {
-      http::RequestId(),
-      http::AccessLog(),
-      http::ErrorMapping(),
-      http::SecurityHeaders({.production = config.production()}),
-      http::Cors({.allowed_origins = config.cors_origins, .allow_localhost = !config.production()}),
-  };
-  return http::Chain(std::move(chain), [&router](http::RequestContext& ctx) { return router.Dispatch(ctx); });
-}
-
 }  // namespace
 
 int RunServe(const Config& config) {
@@ -59,13 +49,20 @@ int RunServe(const Config& config) {
   boost::asio::io_context io(io_threads);
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config.blocking_threads));
 
+  api::InMemoryRateLimiter rate_limiter;
+  api::AuthSettings auth;
+  auth.jwt = {.secret = config.jwt_secret, .issuer = config.jwt_issuer, .audience = config.jwt_audience};
+  auth.access_ttl_s = config.jwt_expires_in_s;
+  auth.production = config.production();
+  auth.cookie_domain = config.cookie_domain;
+  api::ApiContext api_context{*db, blocking, auth, rate_limiter};
   http::Router router;
-  api::RegisterHealthRoutes(router, {.db = *db, .blocking = blocking});
+  api::RegisterApiRoutes(router, api_context);
 
   http::Server server(io, {.host = config.host, .port = static_cast<unsigned short>(config.port),
                            .body_limit = config.body_limit, .header_limit = config.header_limit,
                            .read_timeout = config.read_timeout},
-                      BuildHandler(config, router));
+                      http::StandardHandler(router, {.production = config.production(), .cors_origins = config.cors_origins}));
   auto port = server.Listen();
   if (!port) {
     spdlog::critical("{}", port.error().message);

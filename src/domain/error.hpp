@@ -26,6 +26,7 @@ struct Error {
   ErrorKind kind = ErrorKind::kInternal;
   std::string code;     // stable identifier, e.g. "VALIDATION_ERROR"; empty = default for kind
   std::string message;  // safe for clients
+  int retry_after_s = 0;  // kRateLimited: seconds until the caller may retry (Retry-After)
 
   static Error InvalidArgument(std::string msg, std::string code = "VALIDATION_ERROR") {
     return {ErrorKind::kInvalidArgument, std::move(code), std::move(msg)};

@@ -60,6 +60,15 @@ const std::vector<Migration>& AllMigrations() {
        [](Connection& c) {
          return AddColumnIfMissing(c, "MovimientoInventario", "costoUnitario", "DOUBLE PRECISION", "REAL");
        }},
+      {"0003_user_revocations",
+       [](Connection& c) {
+         // "Revoke every session of a user before T" (password change, refresh-token reuse,
+         // deactivation) as one row per user instead of one per token: O(1) to write and to check.
+         return c.ExecScript(R"(CREATE TABLE IF NOT EXISTS "iam_user_revocations" (
+             "user_id" INTEGER PRIMARY KEY REFERENCES "Usuario"("id") ON DELETE CASCADE,
+             "revoked_before_ms" BIGINT NOT NULL,
+             "keep_jti" TEXT))");
+       }},
   };
   return kMigrations;
 }

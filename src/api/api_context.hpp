@@ -1,0 +1,41 @@
+// ApiContext: what the api handlers need, built once by app (serve) or by a test harness and
+// outliving the server. Handlers only read it; the members are themselves thread-safe.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "api/rate_limiter.hpp"
+#include "crypto/jwt.hpp"
+#include "store/database.hpp"
+
+namespace iam::api {
+
+struct RateLimits {
+  int failed_logins = 5;  // per email and per IP, per window
+  std::chrono::seconds failed_login_window{15 * 60};
+  int registrations = 20;  // per IP
+  std::chrono::seconds registration_window{60 * 60};
+  int refreshes = 30;  // per user
+  std::chrono::seconds refresh_window{15 * 60};
+};
+
+struct AuthSettings {
+  crypto::JwtSettings jwt;
+  std::int64_t access_ttl_s = 86400;
+  std::int64_t refresh_ttl_s = 7 * 86400;
+  bool production = false;  // cookies: Secure + SameSite=None in production, Lax otherwise
+  std::string cookie_domain;
+  RateLimits limits;
+};
+
+struct ApiContext {
+  store::Database& db;
+  boost::asio::thread_pool& blocking;
+  AuthSettings auth;
+  RateLimiter& rate_limiter;
+};
+
+}  // namespace iam::api

@@ -1,0 +1,44 @@
+#include "api/endpoint.hpp"
+
+#include <algorithm>
+
+#include "api/auth_guard.hpp"
+#include "http/error_response.hpp"
+
+namespace iam::api {
+
+using boost::asio::awaitable;
+
+http::Response Render(const http::RequestContext& ctx, const Result<Reply>& reply) {
+  unsigned version = ctx.request.version();
+  if (!reply) {
+    auto res = http::MakeErrorResponse(reply.error(), version);
+    if (reply.error().retry_after_s > 0) res.set(http::beast_http::field::retry_after, std::to_string(reply.error().retry_after_s));
+    return res;
+  }
+  auto res = http::MakeJsonResponse(reply->status, reply->body, version);
+  for (const auto& [name, value] : reply->headers) res.insert(name, value);
+  return res;
+}
+
+http::Handler Public(PublicBody body) {
+  return [body = std::move(body)](http::RequestContext& ctx) -> awaitable<http::Response> {
+    co_return Render(ctx, co_await body(ctx));
+  };
+}
+
+http::Handler Authed(ApiContext& api, Access access, AuthedBody body) {
+  return [&api, access = std::move(access), body = std::move(body)](http::RequestContext& ctx)
+             -> awaitable<http::Response> {
+    auto who = co_await Authenticate(api, ctx);
+    if (!who) co_return Render(ctx, Fail(who.error()));
+    if (!access.roles.empty() && std::find(access.roles.begin(), access.roles.end(), who->rol) == access.roles.end())
+      co_return Render(ctx, Fail(Error{ErrorKind::kPermissionDenied, "FORBIDDEN", "Rol no autorizado"}));
+    if (access.tenant_required && !who->empresa_id)
+      co_return Render(ctx, Fail(Error{ErrorKind::kPermissionDenied, "EMPRESA_REQUIRED",
+                                       "Debe configurar una empresa antes de continuar"}));
+    co_return Render(ctx, co_await body(ctx, *who));
+  };
+}
+
+}  // namespace iam::api

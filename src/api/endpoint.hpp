@@ -1,0 +1,54 @@
+// Endpoint wrappers that keep handlers thin: a handler body returns Result<Reply>; the wrapper
+// authenticates and authorizes (Authed), renders the reply as JSON, and renders any Error with the
+// api.md error shape (Retry-After on 429). Bodies run on the connection's strand and must use
+// http::RunBlocking for database work.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/api_context.hpp"
+#include "api/principal.hpp"
+#include "http/types.hpp"
+
+namespace iam::api {
+
+struct Reply {
+  http::beast_http::status status = http::beast_http::status::ok;
+  boost::json::value body;
+  std::vector<std::pair<std::string, std::string>> headers;  // may repeat a name (Set-Cookie)
+};
+
+inline Reply Ok(boost::json::value body) { return Reply{http::beast_http::status::ok, std::move(body), {}}; }
+inline Reply Created(boost::json::value body) {
+  return Reply{http::beast_http::status::created, std::move(body), {}};
+}
+
+struct Access {
+  std::vector<std::string_view> roles;  // allowed roles; empty = every role
+  bool tenant_required = true;          // 403 EMPRESA_REQUIRED when the user has no empresaId
+};
+
+// Role sets of api.md.
+inline const std::vector<std::string_view> kAdmins = {"ADMIN", "SUPERADMIN"};
+inline const std::vector<std::string_view> kMovers = {"ADMIN", "SUPERADMIN", "EMPLEADO"};
+inline const std::vector<std::string_view> kAllButProveedor = {"ADMIN", "SUPERADMIN", "EMPLEADO"};
+
+using PublicBody = std::function<boost::asio::awaitable<Result<Reply>>(http::RequestContext&)>;
+using AuthedBody =
+    std::function<boost::asio::awaitable<Result<Reply>>(http::RequestContext&, const Principal&)>;
+
+http::Handler Public(PublicBody body);
+http::Handler Authed(ApiContext& api, Access access, AuthedBody body);
+
+http::Response Render(const http::RequestContext& ctx, const Result<Reply>& reply);
+
+// The tenant of a principal that passed an Access with tenant_required. REQUIRES: that check.
+inline domain::Id TenantOf(const Principal& p) { return *p.empresa_id; }
+
+}  // namespace iam::api

@@ -1,0 +1,17 @@
+#include "api/routes.hpp"
+
+#include "api/health_routes.hpp"
+
+namespace iam::api {
+
+void RegisterApiRoutes(http::Router& router, ApiContext& api) {
+  RegisterHealthRoutes(router, {.db = api.db, .blocking = api.blocking});
+  RegisterAuthRoutes(router, api);
+  RegisterUserRoutes(router, api);
+  RegisterEmpresaRoutes(router, api);
+  RegisterProductRoutes(router, api);
+  RegisterSupplierRoutes(router, api);
+  RegisterMovementRoutes(router, api);
+}
+
+}  // namespace iam::api

@@ -1,0 +1,20 @@
+// RegisterApiRoutes: every route of api.md served by this build, registered on one router.
+// REQUIRES: `api` outlives the router and the server using it.
+#pragma once
+
+#include "api/api_context.hpp"
+#include "http/router.hpp"
+
+namespace iam::api {
+
+void RegisterApiRoutes(http::Router& router, ApiContext& api);
+
+// One per resource group (api.md sections), each in its own *_routes.cpp.
+void RegisterAuthRoutes(http::Router& router, ApiContext& api);
+void RegisterUserRoutes(http::Router& router, ApiContext& api);
+void RegisterEmpresaRoutes(http::Router& router, ApiContext& api);
+void RegisterProductRoutes(http::Router& router, ApiContext& api);
+void RegisterSupplierRoutes(http::Router& router, ApiContext& api);
+void RegisterMovementRoutes(http::Router& router, ApiContext& api);
+
+}  // namespace iam::api
