@@ -166,7 +166,7 @@ REDIS_UP=0
 cleanup() {
   trap '' INT TERM HUP # a second Ctrl-C must not interrupt the cleanup
   [[ -n $TMP && -d $TMP ]] || return 0
-  log "stopping postgres and redis"
+  # Silent on purpose: the command's own summary (CTest's) stays the last line of the output.
   if [[ -n $PG_JOB ]]; then
     # Possibly interrupted while the server was starting: give it a moment to write its pid file.
     local i

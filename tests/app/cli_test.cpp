@@ -9,6 +9,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/json/parse.hpp>
 #include <cstdio>
 #include <thread>
 
@@ -151,6 +152,28 @@ TEST(CliTest, EnvFileIsReadAndEnvironmentWinsOverIt) {
   EXPECT_NE(r.output.find("CACHE_PREFIX=fromfile"), std::string::npos);
   auto missing = RunIam({}, "--env-file /nonexistent/iam.env config");
   EXPECT_EQ(missing.exit_code, 2);
+}
+
+TEST(CliTest, JsonLogLinesAreJsonObjects) {
+  auto temp = iam::test::TempDatabase::Create("sqlite");
+  auto r = RunIam({"LOG_FORMAT=json"}, "--database-url " + ShellQuote(temp->url()) + " migrate");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  int json_lines = 0;
+  std::size_t start = 0;
+  while (start < r.output.size()) {
+    auto end = r.output.find('\n', start);
+    std::string line = r.output.substr(start, end - start);
+    start = end == std::string::npos ? r.output.size() : end + 1;
+    if (line.empty() || line[0] != '{') continue;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(line, ec);
+    ASSERT_FALSE(ec) << line;
+    EXPECT_TRUE(v.as_object().contains("ts"));
+    EXPECT_TRUE(v.as_object().contains("level"));
+    EXPECT_TRUE(v.as_object().contains("msg"));
+    ++json_lines;
+  }
+  EXPECT_GE(json_lines, 1) << r.output;
 }
 
 class ServeTest : public ::testing::TestWithParam<std::string> {
