@@ -56,8 +56,12 @@ TEST(JsonBodyTest, IntegersMustBeIntegralAndInRange) {
     auto b = Body(std::string(R"({"stock":)") + k.json + "}");
     auto v = b.Int("stock", {.min = 0, .max = 2147483647});
     EXPECT_EQ(b.Finish().has_value(), k.ok);
-    if (k.ok && k.value >= 0) EXPECT_EQ(v, k.value);
-    if (k.value == -7) EXPECT_FALSE(v.has_value());
+    if (k.ok && k.value >= 0) {
+      EXPECT_EQ(v, k.value);
+    }
+    if (k.value == -7) {
+      EXPECT_FALSE(v.has_value());
+    }
   }
 }
 
