@@ -7,6 +7,22 @@
 namespace iam::http {
 namespace {
 
+// Decodes %XX escapes of one path segment (the server has already refused malformed ones).
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
 std::vector<std::string_view> Split(std::string_view path) {
   std::vector<std::string_view> out;
   std::size_t i = 0;
@@ -57,7 +73,10 @@ void Router::Add(beast_http::verb method, std::string_view pattern, Handler hand
 }
 
 Router::Match Router::Find(beast_http::verb method, std::string_view path) const {
-  auto parts = Split(path);
+  // Split the encoded path, then decode each segment: an encoded '/' stays inside its segment.
+  std::vector<std::string> decoded;
+  for (auto segment : Split(path)) decoded.push_back(PercentDecode(segment));
+  std::vector<std::string_view> parts(decoded.begin(), decoded.end());
   Match m;
   const Route* best = nullptr;
   std::uint64_t best_score = 0;

@@ -31,7 +31,8 @@ class Router {
   void Patch(std::string_view p, Handler h) { Add(beast_http::verb::patch, p, std::move(h)); }
   void Delete(std::string_view p, Handler h) { Add(beast_http::verb::delete_, p, std::move(h)); }
 
-  // `path` is the decoded path without query. A trailing '/' is ignored ("/health/" == "/health").
+  // `path` is the percent-encoded path without query; segments are decoded after splitting, so
+  // "/productos/buscar/A%2FB" gives codigoBarras "A/B". A trailing '/' is ignored.
   Match Find(beast_http::verb method, std::string_view path) const;
 
   // The routing step as a Handler: 404/405 JSON errors, or the matched handler with params set.

@@ -128,7 +128,7 @@ asio::awaitable<void> Server::Session(std::shared_ptr<Connection> conn) {
         res = MakeErrorResponse(beast_http::status::bad_request, "Ruta mal formada", "MALFORMED_REQUEST",
                                 ctx.request.version());
       } else {
-        ctx.path = target->path();
+        ctx.path = target->encoded_path();  // split before decoding: "%2F" stays inside a segment
         ctx.query = target->encoded_query();
         res = co_await handler_(ctx);
         keep_alive = ctx.request.keep_alive();

@@ -23,7 +23,7 @@ using Response = beast_http::response<beast_http::string_body>;
 
 struct RequestContext {
   Request request;
-  std::string path;                                         // decoded path, no query
+  std::string path;                                         // percent-encoded path, no query
   std::string query;                                        // raw query string (after '?'), may be empty
   std::vector<std::pair<std::string, std::string>> params;  // path parameters (":id" -> value), decoded
   std::string route;                                        // the matched pattern, e.g. "/productos/:id"

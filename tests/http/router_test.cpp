@@ -51,6 +51,10 @@ TEST(RouterTest, MatchesTable) {
       {verb::get, "/nope", Router::Outcome::kNotFound, "", nullptr, ""},
       {verb::get, "/productos/1/2/3", Router::Outcome::kNotFound, "", nullptr, ""},
       {verb::get, "/", Router::Outcome::kNotFound, "", nullptr, ""},
+      // Decoded after splitting: an encoded '/' stays inside its segment.
+      {verb::get, "/productos/buscar/A%2FB", Router::Outcome::kMatched, "/productos/buscar/:codigoBarras", "A/B", ""},
+      {verb::get, "/productos/caf%C3%A9", Router::Outcome::kMatched, "/productos/:id", "café", ""},
+      {verb::get, "/h%65alth", Router::Outcome::kMatched, "/health", nullptr, ""},
   };
   for (const auto& k : kCases) {
     SCOPED_TRACE(std::string(beast_http::to_string(k.method)) + " " + k.path);
