@@ -22,7 +22,8 @@ ON CONFLICT ("user_id") DO UPDATE SET "revoked_before_ms" = excluded."revoked_be
                                       "keep_jti" = excluded."keep_jti")";
 
 constexpr const char* kRevokeRefreshTokens = R"(
-UPDATE "refresh_tokens" SET "is_revoked" = $3 WHERE "user_id" = $1 AND "jti" <> $2)";
+UPDATE "refresh_tokens" SET "is_revoked" = $3
+WHERE "user_id" = $1 AND ("jti" IS NULL OR "jti" <> $2) AND "is_revoked" = $4)";
 
 }  // namespace
 
@@ -57,7 +58,7 @@ Result<void> RevokeAllSessions(Connection& conn, domain::Id user_id, std::int64_
   Param keep = keep_jti.empty() ? Param(nullptr) : Param(keep_jti);
   auto r = conn.Query(kUpsertRevocation, {Param(user_id), Param(now_ms), keep});
   if (!r) return Fail(r.error());
-  auto t = conn.Query(kRevokeRefreshTokens, {Param(user_id), Param(keep_jti), Param(true)});
+  auto t = conn.Query(kRevokeRefreshTokens, {Param(user_id), Param(keep_jti), Param(true), Param(false)});
   if (!t) return Fail(t.error());
   return {};
 }
