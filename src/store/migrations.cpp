@@ -69,6 +69,28 @@ const std::vector<Migration>& AllMigrations() {
              "revoked_before_ms" BIGINT NOT NULL,
              "keep_jti" TEXT))");
        }},
+      {"0004_idempotency_keys",
+       [](Connection& c) {
+         // The first successful answer to a write sent with an Idempotency-Key, per tenant. The
+         // primary key decides between concurrent requests with one key; created_at_ms drives expiry.
+         return c.ExecScript(R"(CREATE TABLE IF NOT EXISTS "iam_idempotency_keys" (
+             "empresa_id" INTEGER NOT NULL REFERENCES "Empresa"("id") ON DELETE CASCADE,
+             "idem_key" TEXT NOT NULL,
+             "request_hash" TEXT NOT NULL,
+             "status" INTEGER NOT NULL,
+             "response_body" TEXT NOT NULL,
+             "created_at_ms" BIGINT NOT NULL,
+             PRIMARY KEY ("empresa_id", "idem_key"));
+           CREATE INDEX IF NOT EXISTS "iam_idempotency_keys_created_at_ms_idx"
+             ON "iam_idempotency_keys" ("created_at_ms"))");
+       }},
+      {"0005_product_indexes",
+       [](Connection& c) {
+         // GET /productos: one tenant's products in one estado, ordered stock desc, nombre, id
+         // (the legacy schema has no index on "Producto"."empresaId" at all).
+         return c.ExecScript(R"(CREATE INDEX IF NOT EXISTS "iam_producto_listado_idx"
+             ON "Producto" ("empresaId", "estado", "stock" DESC, "nombre", "id"))");
+       }},
   };
   return kMigrations;
 }
