@@ -1,0 +1,47 @@
+// `predictive-kpis` of kpis.md without `tendenciasVentas` (movement_kpis.hpp) and `timestamp`:
+// forecasts every ACTIVO product, selects the top 10 by 180-day SALIDA units for
+// prediccionDemanda, and lists stock-outs and reorders (reorder.hpp). Outputs rounded; names are the
+// caller's to join by id. Pure, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "domain/demand_forecast.hpp"
+#include "domain/kpi_flows.hpp"
+#include "domain/reorder.hpp"
+
+namespace iam::domain {
+
+inline constexpr std::size_t kTopDemandProducts = 10;
+
+struct PredictiveProduct {
+  ProductSnapshot producto;         // any estado; only ACTIVO ones are used
+  EpochDay creado_en = 0;           // UTC day of creadoEn
+  std::vector<DailyUnits> salidas;  // daily SALIDA units; days outside the last 180 are ignored
+};
+
+struct DemandPrediction {
+  Id producto_id = 0;
+  ForecastMethod metodo = ForecastMethod::kSma;
+  DemandClass clasificacion = DemandClass::kInsufficientData;
+  std::optional<double> alpha, adi, cv2;           // rounded
+  double demanda_diaria = 0, demanda_estimada = 0;  // rounded f and f × H
+};
+
+struct PredictiveKpis {
+  std::vector<DemandPrediction> prediccion_demanda;
+  std::vector<StockoutPrediction> prediccion_quiebres;
+  std::vector<ReorderSuggestion> reorden;
+};
+
+// SALIDA units of today−179 … today (the selection measure: not cut at creadoEn).
+std::int64_t UnitsLast180(std::span<const DailyUnits> salidas, EpochDay today);
+
+// REQUIRES: 1 <= horizon.
+PredictiveKpis ComputePredictiveKpis(std::span<const PredictiveProduct> products, int horizon, EpochDay today,
+                                     const ReorderParams& params = {});
+
+}  // namespace iam::domain
