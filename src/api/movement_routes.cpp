@@ -27,13 +27,6 @@ constexpr std::int64_t kDayMs = 86'400'000;
 // Expired idempotency keys are purged once every this many keyed writes (cheap: indexed delete).
 constexpr std::uint64_t kPurgeEvery = 1024;
 
-// Runs fn(Connection&) on a leased connection, outside any transaction (reads).
-template <typename Fn>
-auto WithConnection(store::Database& db, Fn&& fn) -> decltype(fn(std::declval<store::Connection&>())) {
-  auto lease = db.Acquire();
-  if (!lease) return Fail(lease.error());
-  return fn(**lease);
-}
 
 // The stored answer to a repeated key, or 409 when the key came with another request.
 Result<Reply> Replay(const store::StoredAnswer& stored, const std::string& fingerprint) {
@@ -51,7 +44,7 @@ awaitable<void> MaybePurgeKeys(ApiContext& api) {
   static std::atomic<std::uint64_t> keyed_writes{0};
   if (++keyed_writes % kPurgeEvery != 0) co_return;
   auto purged = co_await http::RunBlocking(api.blocking, [&] {
-    return WithConnection(api.db, [](store::Connection& c) {
+    return store::WithConnection(api.db, [](store::Connection& c) {
       return store::PurgeIdempotencyKeys(c, NowMs() - store::kIdempotencyTtlMs);
     });
   });
@@ -113,7 +106,7 @@ awaitable<Result<Reply>> ListMovements(ApiContext& api, http::RequestContext& ct
   if (!filter) co_return Fail(filter.error());
   const std::int64_t day_start = NowMs() / kDayMs * kDayMs;
   auto list = co_await http::RunBlocking(api.blocking, [&] {
-    return WithConnection(api.db, [&](store::Connection& c) -> Result<store::MovementPage> {
+    return store::WithConnection(api.db, [&](store::Connection& c) -> Result<store::MovementPage> {
       if (producto) {
         auto exists = store::ProductExists(c, tenant, *producto);
         if (!exists) return Fail(exists.error());
@@ -131,7 +124,7 @@ awaitable<Result<Reply>> GetMovement(ApiContext& api, http::RequestContext& ctx,
   auto id = PathId(ctx);
   if (!id) co_return Fail(id.error());
   auto m = co_await http::RunBlocking(api.blocking, [&] {
-    return WithConnection(api.db, [&](store::Connection& c) { return store::FindMovement(c, TenantOf(who), *id, estado); });
+    return store::WithConnection(api.db, [&](store::Connection& c) { return store::FindMovement(c, TenantOf(who), *id, estado); });
   });
   if (!m) co_return Fail(m.error());
   co_return Ok(MovementJson(*m));
@@ -143,7 +136,7 @@ awaitable<Result<Reply>> PatchMovement(ApiContext& api, http::RequestContext& ct
   auto patch = ParseMovementPatch(ctx.request.body());
   if (!patch) co_return Fail(patch.error());
   auto m = co_await http::RunBlocking(api.blocking, [&] {
-    return WithConnection(api.db, [&](store::Connection& c) {
+    return store::WithConnection(api.db, [&](store::Connection& c) {
       return store::UpdateMovementText(c, TenantOf(who), *id, patch->motivo, patch->descripcion);
     });
   });

@@ -107,6 +107,14 @@ struct DatabaseOptions {
 // unknown scheme, kUnavailable when the server cannot be reached.
 Result<std::unique_ptr<Database>> OpenDatabase(const DatabaseOptions& options);
 
+// Runs `fn(Connection&) -> Result<T>` on a leased connection, outside any transaction.
+template <typename Fn>
+auto WithConnection(Database& db, Fn&& fn) -> decltype(fn(std::declval<Connection&>())) {
+  auto lease = db.Acquire();
+  if (!lease) return Fail(lease.error());
+  return fn(**lease);
+}
+
 // Runs `fn(Connection&) -> Result<T>` inside a transaction on a leased connection: commits when
 // fn succeeds, rolls back when it fails.
 template <typename Fn>

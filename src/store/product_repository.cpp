@@ -1,5 +1,7 @@
 #include "store/product_repository.hpp"
 
+#include "store/like_pattern.hpp"
+
 #include "domain/time_format.hpp"
 #include "store/detail/text_list_codec.hpp"
 
@@ -142,20 +144,11 @@ class QueryBuilder {
   std::vector<Param> params_;
 };
 
-// `%`, `_` and `\` of the user's text match themselves under ESCAPE '\'.
-std::string LikePattern(const std::string& text) {
-  std::string out = "%";
-  for (char c : text) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "%";
-}
 
 QueryBuilder ListWhere(Dialect dialect, domain::Id empresa_id, const ProductFilter& f) {
   QueryBuilder q({Param(empresa_id), Param(f.estado)});
   q.Add(kListWhere);
-  if (f.search) q.Add(kSearchFilter, LikePattern(*f.search));
+  if (f.search) q.Add(kSearchFilter, ContainsPattern(*f.search));
   if (f.etiqueta) q.Add(dialect == Dialect::kPostgres ? kPgEtiquetaFilter : kSqliteEtiquetaFilter, *f.etiqueta);
   if (f.tipo_producto) q.Add(kTipoFilter, *f.tipo_producto);
   if (f.proveedor_id) q.Add(kProveedorFilter, *f.proveedor_id);

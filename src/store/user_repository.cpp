@@ -1,5 +1,7 @@
 #include "store/user_repository.hpp"
 
+#include "store/like_pattern.hpp"
+
 #include "domain/time_format.hpp"
 
 namespace iam::store {
@@ -75,14 +77,6 @@ Param Opt(const std::optional<T>& v) {
 
 }  // namespace
 
-std::string ContainsPattern(const std::string& text) {
-  std::string out = "%";
-  for (char c : text) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "%";
-}
 
 Result<std::optional<domain::Usuario>> FindUserById(Connection& conn, domain::Id id) {
   return One(conn.Query(kSelectById, {Param(id)}));

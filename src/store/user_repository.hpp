@@ -56,7 +56,4 @@ Result<void> SetPasswordHash(Connection& conn, domain::Id id, const std::string&
 // has a tenant (checked in the same statement, so two concurrent setups cannot both attach).
 Result<bool> AttachUserToEmpresa(Connection& conn, domain::Id user_id, domain::Id empresa_id);
 
-// `text` as a LIKE pattern matching it anywhere, with %, _ and \ escaped for ESCAPE '\'.
-std::string ContainsPattern(const std::string& text);
-
 }  // namespace iam::store

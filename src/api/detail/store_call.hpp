@@ -16,9 +16,7 @@ template <typename Fn>
 auto WithConnection(ApiContext& api, Fn fn) -> boost::asio::awaitable<std::invoke_result_t<Fn&, store::Connection&>> {
   using R = std::invoke_result_t<Fn&, store::Connection&>;
   return http::RunBlocking(api.blocking, [&api, fn = std::move(fn)]() mutable -> R {
-    auto lease = api.db.Acquire();
-    if (!lease) return Fail(lease.error());
-    return fn(**lease);
+    return store::WithConnection(api.db, fn);
   });
 }
 
