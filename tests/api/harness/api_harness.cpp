@@ -25,10 +25,12 @@ std::string HttpResult::Header(const std::string& lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-ApiHarness::ApiHarness(const std::string& backend, const std::string& pg_url) {
+ApiHarness::ApiHarness(const std::string& backend, const std::string& pg_url,
+                       const std::function<void(store::Database&)>& prepare) {
   temp_ = TempDatabase::Create(backend, pg_url);
   db_ = temp_->Open(8);
   if (!db_) throw std::runtime_error("cannot open test database");
+  if (prepare) prepare(*db_);
   auto migrated = store::Migrate(*db_);
   if (!migrated) throw std::runtime_error("migrate failed: " + migrated.error().message);
   api::AuthSettings auth;

@@ -9,6 +9,7 @@
 #include <boost/json/value.hpp>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,7 +50,9 @@ struct TenantFixture {
 class ApiHarness {
  public:
   // backend: "sqlite" or "postgres" (needs IAM_TEST_PG_URL; see ApiTest below).
-  explicit ApiHarness(const std::string& backend, const std::string& pg_url = {});
+  // `prepare`, when given, runs on the empty database before `iam migrate` does (attach tests).
+  explicit ApiHarness(const std::string& backend, const std::string& pg_url = {},
+                      const std::function<void(store::Database&)>& prepare = {});
   ~ApiHarness();
 
   store::Database& db() { return *db_; }
