@@ -194,40 +194,29 @@ Patch<std::string> JsonBody::NullableString(std::string_view key, StringRule rul
   return p;
 }
 
-Patch<std::int64_t> JsonBody::NullableInt(std::string_view key, IntRule rule) {
-  Patch<std::int64_t> p;
-  if (!object_.contains(key)) {
+// A nullable number field: absent, null, or read by `read` (which records its own problems).
+template <typename T, typename Read>
+Patch<T> JsonBody::NullableWith(std::string_view key, Read read) {
+  Patch<T> p;
+  const auto* v = object_.if_contains(key);
+  if (v == nullptr || v->is_null()) {
     declared_.emplace(key);
+    p.present = v != nullptr;
+    p.is_null = p.present;
     return p;
   }
-  p.present = true;
-  if (object_.at(key).is_null()) {
-    declared_.emplace(key);
-    p.is_null = true;
-    return p;
-  }
-  auto n = Int(key, rule);
-  if (!n) p.present = false;
-  else p.value = *n;
+  auto value = read();
+  p.present = value.has_value();
+  if (value) p.value = *value;
   return p;
 }
 
+Patch<std::int64_t> JsonBody::NullableInt(std::string_view key, IntRule rule) {
+  return NullableWith<std::int64_t>(key, [&] { return Int(key, rule); });
+}
+
 Patch<double> JsonBody::NullableNumber(std::string_view key, NumberRule rule) {
-  Patch<double> p;
-  if (!object_.contains(key)) {
-    declared_.emplace(key);
-    return p;
-  }
-  p.present = true;
-  if (object_.at(key).is_null()) {
-    declared_.emplace(key);
-    p.is_null = true;
-    return p;
-  }
-  auto n = Number(key, rule);
-  if (!n) p.present = false;
-  else p.value = *n;
-  return p;
+  return NullableWith<double>(key, [&] { return Number(key, rule); });
 }
 
 void JsonBody::Forbid(std::string_view key, std::string_view message) {

@@ -79,6 +79,8 @@ class JsonBody {
   explicit JsonBody(boost::json::object o) : object_(std::move(o)) {}
   const boost::json::value* Declare(std::string_view key, bool required);
   void Problem(std::string_view key, std::string_view what);
+  template <typename T, typename Read>
+  Patch<T> NullableWith(std::string_view key, Read read);
   std::optional<std::string> CheckString(std::string_view key, const boost::json::value& v, const StringRule& rule);
 
   boost::json::object object_;

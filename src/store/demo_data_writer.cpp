@@ -8,6 +8,7 @@
 
 #include "domain/time_format.hpp"
 #include "store/detail/batch_insert.hpp"
+#include "store/detail/text_list_codec.hpp"
 
 namespace iam::store {
 namespace {
@@ -60,42 +61,6 @@ constexpr InsertTemplate kInsertMovimientos = {
 constexpr const char* kSelectAnyTenant = R"(SELECT 1 FROM "Empresa" LIMIT 1)";
 constexpr const char* kSqliteCacheSize = "PRAGMA cache_size";
 constexpr const char* kSqliteLargeCache = "PRAGMA cache_size = -65536";  // KiB when negative
-
-// PostgreSQL text[] literal: {"a","b"} with `"` and `\` backslash-escaped.
-std::string PgArrayLiteral(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    out += i > 0 ? ",\"" : "\"";
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
-// JSON array of strings, as the SQLite schema stores `etiquetas`.
-std::string JsonArray(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    out += i > 0 ? ",\"" : "\"";
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (static_cast<unsigned char>(c) < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-        out += buf;
-      } else {
-        out += c;
-      }
-    }
-    out += '"';
-  }
-  return out + "]";
-}
 
 Param OptId(const std::vector<std::int64_t>& ids, int index) {
   return index < 0 ? Param(nullptr) : Param(ids[static_cast<std::size_t>(index)]);
@@ -172,7 +137,7 @@ void AppendProduct(const DemoProduct& p, const std::vector<std::int64_t>& suppli
              {p.nombre, p.descripcion, std::int64_t{p.stock}, std::int64_t{p.stock_minimo}, p.precio_compra,
               p.precio_venta, OptId(supplier_ids, p.supplier_index), FormatIsoMs(p.creado_en_ms),
               FormatIsoMs(p.actualizado_en_ms), p.codigo_barras, p.sku, p.ubicacion, p.tipo_producto, p.unidad,
-              dialect == Dialect::kPostgres ? PgArrayLiteral(p.etiquetas) : JsonArray(p.etiquetas)});
+              detail::EncodeTextList(dialect, p.etiquetas)});
 }
 
 Result<std::vector<std::int64_t>> InsertProductos(Connection& conn, const DemoTenant& t, std::int64_t empresa_id,
