@@ -3,7 +3,6 @@
 // the SQL in store/movement_repository. Every route: ADMIN, SUPERADMIN, EMPLEADO of a tenant
 // (PROVEEDOR → 403: movements carry prices, which PROVEEDOR may not see).
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <atomic>
 
@@ -13,6 +12,7 @@
 #include "api/request_params.hpp"
 #include "api/routes.hpp"
 #include "domain/time_format.hpp"
+#include "http/json_writer.hpp"
 #include "http/blocking.hpp"
 #include "store/idempotency_repository.hpp"
 #include "store/movement_repository.hpp"
@@ -80,7 +80,7 @@ awaitable<Result<Reply>> CreateMovement(ApiContext& api, http::RequestContext& c
       Reply created = Created(MovementChangeJson(*change));
       if (*key) {
         auto saved = store::CompleteIdempotencyKey(c, tenant, **key, static_cast<int>(created.status),
-                                                   boost::json::serialize(created.body));
+                                                   http::WriteJson(created.body));
         if (!saved) return Fail(saved.error());
       }
       return created;

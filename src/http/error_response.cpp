@@ -1,6 +1,6 @@
 #include "http/error_response.hpp"
 
-#include <boost/json/serialize.hpp>
+#include "http/json_writer.hpp"
 
 namespace iam::http {
 namespace {
@@ -41,7 +41,7 @@ beast_http::status StatusFor(ErrorKind kind) {
 Response MakeJsonResponse(beast_http::status status, const boost::json::value& body, unsigned version) {
   Response res{status, version};
   res.set(beast_http::field::content_type, "application/json; charset=utf-8");
-  res.body() = boost::json::serialize(body);
+  res.body() = WriteJson(body);
   res.prepare_payload();
   return res;
 }
