@@ -46,9 +46,11 @@ struct LoginOk {
 };
 
 // REQUIRES: the blocking pool. nullopt = wrong email, wrong password, no password, or inactive.
-Result<std::optional<LoginOk>> VerifyAndStartSession(store::Connection& conn, const std::string& email,
+// The password is verified with no connection leased: argon2 takes ~0.1 s, and holding a pooled
+// connection that long would let a burst of logins starve every other request of the pool.
+Result<std::optional<LoginOk>> VerifyAndStartSession(store::Database& db, const std::string& email,
                                                      const std::string& password, const AuthSettings& auth) {
-  auto found = store::FindUserByEmail(conn, email);
+  auto found = store::WithConnection(db, [&](store::Connection& c) { return store::FindUserByEmail(c, email); });
   if (!found) return Fail(found.error());
   const auto& hash = *found && (*found)->password_hash ? *(*found)->password_hash : DummyHash();
   bool ok = crypto::VerifyPassword(password, hash) && *found && (*found)->password_hash && (*found)->activo;
@@ -57,9 +59,10 @@ Result<std::optional<LoginOk>> VerifyAndStartSession(store::Connection& conn, co
   if (crypto::NeedsRehash(hash)) {
     // Legacy bcrypt (or old argon2 limits): upgrade while we hold the plain password. Best effort:
     // a failure here must not fail the login.
-    (void)store::SetPasswordHash(conn, user.id, crypto::HashPassword(password));
+    std::string upgraded = crypto::HashPassword(password);
+    (void)store::WithConnection(db, [&](store::Connection& c) { return store::SetPasswordHash(c, user.id, upgraded); });
   }
-  auto tokens = StartSession(conn, user, auth);
+  auto tokens = store::WithConnection(db, [&](store::Connection& c) { return StartSession(c, user, auth); });
   if (!tokens) return Fail(tokens.error());
   return std::optional<LoginOk>(LoginOk{std::move(user), std::move(*tokens)});
 }
@@ -72,11 +75,8 @@ awaitable<Result<Reply>> Login(ApiContext& api, RequestContext& ctx) {
   if (auto done = body->Finish(); !done) co_return Fail(done.error());
   if (auto allowed = CheckLoginAllowed(api, *email, ctx.remote_address); !allowed) co_return Fail(allowed.error());
 
-  auto login = co_await http::RunBlocking(api.blocking, [&]() -> Result<std::optional<LoginOk>> {
-    auto lease = api.db.Acquire();
-    if (!lease) return Fail(lease.error());
-    return VerifyAndStartSession(**lease, *email, *password, api.auth);
-  });
+  auto login = co_await http::RunBlocking(
+      api.blocking, [&]() { return VerifyAndStartSession(api.db, *email, *password, api.auth); });
   if (!login) co_return Fail(login.error());
   if (!*login) {
     RecordFailedLogin(api, *email, ctx.remote_address);
