@@ -34,18 +34,10 @@ trap cleanup EXIT
 SECRET=bench-secret-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 PORT=$((32000 + RANDOM % 1000))
 
-# An HS256 access token for user $1 of tenant $2 (the claims crypto/jwt.cpp signs).
-mint_token() {
-  python3 - "$SECRET" "$1" "$2" <<'PY'
-import base64, hashlib, hmac, json, sys, time, uuid
-secret, uid, emp = sys.argv[1], sys.argv[2], int(sys.argv[3])
-b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-now = int(time.time())
-payload = {"sub": uid, "email": "admin@demo.iam", "rol": "ADMIN", "empresaId": emp, "jti": uuid.uuid4().hex,
-           "iat": now, "iat_ms": now * 1000, "exp": now + 3600}
-head = b64(b'{"alg":"HS256","typ":"JWT"}') + "." + b64(json.dumps(payload, separators=(",", ":")).encode())
-print(head + "." + b64(hmac.new(secret.encode(), head.encode(), hashlib.sha256).digest()))
-PY
+# An access token of the seeded demo ADMIN, through the real login route.
+login_token() {
+  curl -sf "http://127.0.0.1:$PORT/auth/login" -H 'Content-Type: application/json' \
+    -d '{"email":"admin@demo.iam","password":"demo12345"}' | sed 's/.*"token":"\([^"]*\)".*/\1/'
 }
 
 # Runs SQL $2 on database URL $1, unaligned output.
@@ -58,16 +50,16 @@ bench_backend() {
   echo "== $name"
   "$IAM" --database-url "$url" --log-level warn migrate >/dev/null
   "$IAM" --database-url "$url" --log-level warn seed --tenants 1 --products 1000 --movements 1000 >/dev/null
-  local user emp
-  user=$(sql "$url" "SELECT \"id\" FROM \"Usuario\" WHERE \"email\" = 'admin@demo.iam'")
+  local emp
   emp=$(sql "$url" "SELECT \"empresaId\" FROM \"Usuario\" WHERE \"email\" = 'admin@demo.iam'")
   sql "$url" "SELECT \"id\" FROM \"Producto\" WHERE \"empresaId\" = $emp AND \"estado\" = 'ACTIVO' ORDER BY \"id\" LIMIT 1000" >"$WORK/ids"
-  export BENCH_IDS=$WORK/ids BENCH_TOKEN
-  BENCH_TOKEN=$(mint_token "$user" "$emp")
   "$IAM" --database-url "$url" --port "$PORT" --host 127.0.0.1 --log-level warn -s JWT_SECRET="$SECRET" serve \
     >"$WORK/serve-$name.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  export BENCH_IDS=$WORK/ids BENCH_TOKEN
+  BENCH_TOKEN=$(login_token)
+  [[ -n $BENCH_TOKEN ]] || { echo "login failed" >&2; exit 1; }
   local rates=() p99s=()
   for run in $(seq "$RUNS"); do
     wrk -t2 -c16 -d"$DURATION" --latency -s "$ROOT/bench/movements.lua" "http://127.0.0.1:$PORT" >"$WORK/wrk.txt"
