@@ -63,8 +63,10 @@ awaitable<Result<Reply>> CreateMovement(ApiContext& api, http::RequestContext& c
 
   // One transaction: the key claim, the stock change, the movement and the stored answer commit
   // together or not at all. Only successful answers are stored; a refused request leaves no key.
+  // Run once more if PostgreSQL aborts it as a deadlock victim (aggregate rows, daily_flow_aggregates.hpp):
+  // the body only writes through `c` and re-resolves the barcode, so a second run is safe.
   auto reply = co_await http::RunBlocking(api.blocking, [&] {
-    return store::InTransaction(api.db, [&](store::Connection& c) -> Result<Reply> {
+    return store::InTransactionWithRetry(api.db, [&](store::Connection& c) -> Result<Reply> {
       if (*key) {
         auto claim = store::ClaimIdempotencyKey(c, tenant, **key, fingerprint, req->movement.now_ms);
         if (!claim) return Fail(claim.error());
@@ -149,7 +151,7 @@ awaitable<Result<Reply>> SwitchMovement(ApiContext& api, http::RequestContext& c
   auto id = PathId(ctx);
   if (!id) co_return Fail(id.error());
   auto change = co_await http::RunBlocking(api.blocking, [&] {
-    return store::InTransaction(api.db, [&](store::Connection& c) {
+    return store::InTransactionWithRetry(api.db, [&](store::Connection& c) {
       return restore ? store::RestoreMovement(c, TenantOf(who), *id, NowMs())
                      : store::DeleteMovement(c, TenantOf(who), *id, NowMs());
     });

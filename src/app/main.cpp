@@ -1,4 +1,4 @@
-// iam: the one binary. Subcommands: serve, migrate, seed, config. Global flags name configuration
+// iam: the one binary. Subcommands: serve, migrate, seed, verify-aggregates, config. Global flags name configuration
 // variables directly (--port, --database-url, …, or -s NAME=VALUE for any of them) and win over
 // the environment and the .env file.
 #include <CLI/CLI.hpp>
@@ -13,6 +13,7 @@
 #include "app/migrate_command.hpp"
 #include "app/seed_command.hpp"
 #include "app/serve_command.hpp"
+#include "app/verify_aggregates_command.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
 
@@ -86,12 +87,16 @@ int main(int argc, char** argv) {
   seed->add_option("--days", seed_options.history_days, "days of history")->check(CLI::Range(1, 3650));
   seed->add_option("--seed", seed_options.seed, "random seed (same seed, same data)");
   seed->add_flag("--if-empty", seed_options.if_empty, "do nothing when a tenant already exists");
+  auto* verify = cli.add_subcommand("verify-aggregates", "compare the daily aggregates with the movement ledger");
+  iam::app::VerifyAggregatesOptions verify_options;
+  verify->add_option("--empresa", verify_options.empresa, "only this tenant");
+  verify->add_flag("--repair", verify_options.repair, "rebuild differing aggregates from the ledger");
   auto* config_cmd = cli.add_subcommand("config", "print the effective configuration, secrets masked");
   bool config_json = false;
   config_cmd->add_flag("--json", config_json, "as one JSON object");
 
   // Global flags may also follow the subcommand (`iam serve --port 4000`).
-  for (auto* sub : {serve, migrate, seed, config_cmd}) sub->fallthrough();
+  for (auto* sub : {serve, migrate, seed, verify, config_cmd}) sub->fallthrough();
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -117,6 +122,7 @@ int main(int argc, char** argv) {
   if (*serve) return iam::app::RunServe(*config);
   if (*migrate) return iam::app::RunMigrate(*config);
   if (*seed) return RunSeedCommand(*config, seed_options);
+  if (*verify) return iam::app::RunVerifyAggregates(*config, verify_options);
   if (*config_cmd) return RunConfig(*config, config_json);
   return 2;
 }

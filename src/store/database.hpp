@@ -132,4 +132,20 @@ auto InTransaction(Database& db, Fn&& fn) -> decltype(fn(std::declval<Connection
   return result;
 }
 
+// True for a transaction PostgreSQL aborted as a deadlock victim (40P01) or a serialization failure
+// (40001): kConflict with code "RETRY". Nothing of the transaction was kept; running it again may
+// succeed.
+inline bool IsRetryable(const Error& e) { return e.kind == ErrorKind::kConflict && e.code == "RETRY"; }
+
+// InTransaction, run once more (on a fresh transaction) when the first attempt fails with a
+// retryable error (IsRetryable), e.g. when two movement transactions deadlock on aggregate rows.
+// `fn` must be safe to run twice: its database effects were rolled back, but anything else it
+// does (its captures) is not. The second failure, if any, is returned as is.
+template <typename Fn>
+auto InTransactionWithRetry(Database& db, Fn&& fn) -> decltype(fn(std::declval<Connection&>())) {
+  auto result = InTransaction(db, fn);
+  if (!result && IsRetryable(result.error())) result = InTransaction(db, fn);
+  return result;
+}
+
 }  // namespace iam::store

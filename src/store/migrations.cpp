@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "domain/time_format.hpp"
+#include "store/daily_flow_aggregates.hpp"
 #include "store/schema_sql.hpp"
 
 namespace iam::store {
@@ -90,6 +91,12 @@ const std::vector<Migration>& AllMigrations() {
          // (the legacy schema has no index on "Producto"."empresaId" at all).
          return c.ExecScript(R"(CREATE INDEX IF NOT EXISTS "iam_producto_listado_idx"
              ON "Producto" ("empresaId", "estado", "stock" DESC, "nombre", "id"))");
+       }},
+      {"0006_daily_flow_aggregates",
+       [](Connection& c) {
+         // Per product / per tenant daily sums of ACTIVO movements, kept by triggers whoever writes
+         // the ledger, and back-filled here from existing movements (daily_flow_aggregates.hpp).
+         return InstallDailyFlowAggregates(c);
        }},
   };
   return kMigrations;
