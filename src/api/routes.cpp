@@ -12,6 +12,7 @@ void RegisterApiRoutes(http::Router& router, ApiContext& api) {
   RegisterProductRoutes(router, api);
   RegisterSupplierRoutes(router, api);
   RegisterMovementRoutes(router, api);
+  RegisterDashboardRoutes(router, api);
 }
 
 }  // namespace iam::api

@@ -16,5 +16,6 @@ void RegisterEmpresaRoutes(http::Router& router, ApiContext& api);
 void RegisterProductRoutes(http::Router& router, ApiContext& api);
 void RegisterSupplierRoutes(http::Router& router, ApiContext& api);
 void RegisterMovementRoutes(http::Router& router, ApiContext& api);
+void RegisterDashboardRoutes(http::Router& router, ApiContext& api);
 
 }  // namespace iam::api

@@ -1,0 +1,389 @@
+// /dashboard-cqrs/* (api.md "Dashboard", formulas in kpis.md): thin handlers over the pure KPI math
+// of domain/{inventory,movement,predictive}_kpis fed from the daily flow aggregates
+// (store/flow_repository.hpp, store/kpi_queries.hpp) and the Producto table: never a scan of the
+// movement ledger. Reads and the math both run on the blocking pool, one leased connection per
+// request. There is no cache yet: every answer is computed and says `X-Cache: BYPASS`;
+// `forceRefresh` is validated as a boolean and otherwise ignored.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include "api/detail/store_call.hpp"
+#include "api/endpoint.hpp"
+#include "api/request_params.hpp"
+#include "api/routes.hpp"
+#include "domain/inventory_kpis.hpp"
+#include "domain/kpi_window.hpp"
+#include "domain/movement_kpis.hpp"
+#include "domain/predictive_kpis.hpp"
+#include "domain/time_format.hpp"
+#include "store/flow_repository.hpp"
+#include "store/kpi_queries.hpp"
+#include "store/product_repository.hpp"
+
+namespace iam::api {
+namespace {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+using domain::EpochDay;
+using domain::ProductSnapshot;
+using Body = awaitable<Result<Reply>> (*)(ApiContext&, http::RequestContext&, const Principal&);
+using Snapshots = std::span<const ProductSnapshot>;
+
+constexpr int kDefaultMovementDays = 7;
+constexpr int kDefaultHorizon = 30;
+constexpr std::string_view kDefaultPeriod = "month";
+constexpr std::array<std::string_view, 4> kPeriods = {"week", "month", "quarter", "year"};
+
+// `today` and `timestamp` of one computation, taken once so every part of all-kpis agrees.
+struct Clock {
+  EpochDay today = 0;
+  std::string timestamp;
+  static Clock Now() {
+    const std::int64_t now = NowMs();
+    return Clock{domain::DayOfMs(now), FormatIsoMs(now)};
+  }
+};
+
+json::value OrNull(const std::optional<double>& v) { return v ? json::value(*v) : json::value(nullptr); }
+std::string Day(EpochDay d) { return domain::FormatEpochDay(d); }
+
+// ---- kpis ----
+
+Result<json::object> Kpis(store::Connection& c, domain::Id empresa, Snapshots products, const Clock& clock) {
+  const domain::DayWindow w = domain::LastDays(clock.today, 30);
+  auto rows = store::ReadTenantDailyFlows(c, empresa, w.first, w.last);
+  if (!rows) return Fail(rows.error());
+  const auto k = domain::ComputeInventoryKpis(products, domain::SumByProduct(*rows, w));
+  return json::object{{"totalProductos", k.total_productos},
+                      {"productosStockBajo", k.productos_stock_bajo},
+                      {"productosAgotados", k.productos_agotados},
+                      {"movimientosUltimoMes", k.movimientos_ultimo_mes},
+                      {"valorTotalInventario", k.valor_total_inventario},
+                      {"valorVentaInventario", k.valor_venta_inventario},
+                      {"margenPromedio", k.margen_promedio},
+                      {"rotacionInventario", k.rotacion_inventario},
+                      {"timestamp", clock.timestamp}};
+}
+
+// ---- financial-kpis ----
+
+Result<json::object> Financial(store::Connection& c, domain::Id empresa, Snapshots products, std::string_view period,
+                               const Clock& clock) {
+  auto dias = domain::PeriodDays(period);
+  if (!dias) return Fail(dias.error());
+  const domain::DayWindow window = domain::LastDays(clock.today, *dias);
+  const domain::DayWindow last30 = domain::LastDays(clock.today, 30);
+  // One read covering both the period window and the 30 days of U.
+  auto rows = store::ReadTenantDailyFlows(c, empresa, std::min(window.first, last30.first), clock.today);
+  if (!rows) return Fail(rows.error());
+  std::int64_t units_30 = 0;
+  for (const auto& r : *rows)
+    if (last30.Contains(r.dia)) units_30 += r.salidas.cantidad;
+  const auto flows = domain::SumByProduct(*rows, window);
+  const auto k = domain::ComputeFinancialKpis(
+      products, domain::FinancialInputs{.dias = *dias, .window = flows, .unidades_salida_30 = units_30});
+  return json::object{{"periodo", period},
+                      {"dias", k.dias},
+                      {"ingresos", k.ingresos},
+                      {"costoVentas", k.costo_ventas},
+                      {"utilidadBruta", k.utilidad_bruta},
+                      {"margenBruto", k.margen_bruto},
+                      {"capitalTrabajo", k.capital_trabajo},
+                      {"costoAlmacenamiento", k.costo_almacenamiento},
+                      {"costoOportunidad", k.costo_oportunidad},
+                      {"margenNeto", k.margen_neto},
+                      {"roiInventario", k.roi_inventario},
+                      {"rotacionInventario", k.rotacion_inventario},
+                      {"diasInventario", k.dias_inventario},
+                      {"eficienciaOperativa", k.eficiencia_operativa},
+                      {"timestamp", clock.timestamp}};
+}
+
+// ---- movement-kpis ----
+
+Result<json::object> Movements(store::Connection& c, domain::Id empresa, Snapshots products, int days,
+                               const Clock& clock) {
+  const domain::DayWindow w = domain::LastDays(clock.today, days);
+  auto rows = store::ReadTenantDailyFlows(c, empresa, w.first, w.last);
+  if (!rows) return Fail(rows.error());
+  const auto k = domain::ComputeMovementKpis(*rows, products, clock.today, days);
+  json::array data;
+  data.reserve(k.data.size());
+  for (const auto& d : k.data) {
+    data.emplace_back(json::object{{"fecha", Day(d.fecha)},
+                                   {"entradas", d.entradas},
+                                   {"salidas", d.salidas},
+                                   {"neto", d.neto},
+                                   {"valorEntradas", d.valor_entradas},
+                                   {"valorSalidas", d.valor_salidas},
+                                   {"movimientos", d.movimientos}});
+  }
+  const auto& s = k.summary;
+  json::object summary{{"totalEntradas", s.total_entradas},
+                       {"totalSalidas", s.total_salidas},
+                       {"totalMovimientos", s.total_movimientos},
+                       {"avgEntradasDiarias", s.avg_entradas_diarias},
+                       {"avgSalidasDiarias", s.avg_salidas_diarias},
+                       {"diaMaxActividad", s.dia_max_actividad ? json::value(Day(*s.dia_max_actividad))
+                                                               : json::value(nullptr)},
+                       {"tendencia", domain::TrendName(s.tendencia)}};
+  return json::object{{"data", std::move(data)}, {"summary", std::move(summary)}, {"timestamp", clock.timestamp}};
+}
+
+// ---- predictive-kpis ----
+
+Result<json::object> Predictive(store::Connection& c, domain::Id empresa, Snapshots products, int horizon,
+                                const Clock& clock) {
+  const domain::DayWindow history = domain::LastDays(clock.today, domain::kDemandHistoryDays);
+  // One row per product-day with activity in the last 180 days; it also covers the 120 days of
+  // tendenciasVentas.
+  auto rows = store::ReadDailyFlows(c, empresa, history.first, history.last);
+  if (!rows) return Fail(rows.error());
+  auto labels = store::ReadProductLabels(c, empresa);
+  if (!labels) return Fail(labels.error());
+  std::unordered_map<domain::Id, const store::ProductLabel*> label_of;
+  for (const auto& l : *labels) label_of.emplace(l.id, &l);
+
+  std::vector<domain::PredictiveProduct> series;
+  series.reserve(products.size());
+  std::unordered_map<domain::Id, std::size_t> index_of;
+  for (const ProductSnapshot& p : products) {
+    if (p.estado != "ACTIVO") continue;  // the domain ignores the others anyway
+    auto l = label_of.find(p.id);
+    index_of.emplace(p.id, series.size());
+    series.push_back(domain::PredictiveProduct{
+        .producto = p, .creado_en = l != label_of.end() ? l->second->creado_en : clock.today, .salidas = {}});
+  }
+  for (const auto& r : *rows) {
+    if (r.salidas.cantidad == 0) continue;
+    if (auto it = index_of.find(r.producto_id); it != index_of.end())
+      series[it->second].salidas.push_back(domain::DailyUnits{.dia = r.dia, .unidades = r.salidas.cantidad});
+  }
+  const auto k = domain::ComputePredictiveKpis(series, horizon, clock.today);
+  const auto trend = domain::ComputeSalesTrend(*rows, clock.today);
+
+  auto nombre = [&](domain::Id id) -> json::value {
+    auto it = label_of.find(id);
+    return it != label_of.end() ? json::value(it->second->nombre) : json::value(nullptr);
+  };
+  json::array demanda, quiebres, reorden;
+  for (const auto& d : k.prediccion_demanda) {
+    demanda.emplace_back(json::object{{"productoId", d.producto_id},
+                                      {"nombre", nombre(d.producto_id)},
+                                      {"metodo", domain::ForecastMethodName(d.metodo)},
+                                      {"clasificacion", domain::DemandClassName(d.clasificacion)},
+                                      {"alpha", OrNull(d.alpha)},
+                                      {"adi", OrNull(d.adi)},
+                                      {"cv2", OrNull(d.cv2)},
+                                      {"demandaDiaria", d.demanda_diaria},
+                                      {"demandaEstimada", d.demanda_estimada}});
+  }
+  for (const auto& q : k.prediccion_quiebres) {
+    quiebres.emplace_back(json::object{{"productoId", q.producto_id},
+                                       {"nombre", nombre(q.producto_id)},
+                                       {"stock", q.stock},
+                                       {"demandaDiaria", q.demanda_diaria},
+                                       {"diasHastaQuiebre", q.dias_hasta_quiebre},
+                                       {"fechaEstimada", Day(q.fecha_estimada)}});
+  }
+  for (const auto& r : k.reorden) {
+    reorden.emplace_back(json::object{{"productoId", r.producto_id},
+                                      {"nombre", nombre(r.producto_id)},
+                                      {"stock", r.stock},
+                                      {"demandaDiaria", r.demanda_diaria},
+                                      {"stockSeguridad", r.stock_seguridad},
+                                      {"puntoReorden", r.punto_reorden},
+                                      {"cantidadSugerida", r.cantidad_sugerida}});
+  }
+  json::object tendencias{{"unidadesActual", trend.unidades_actual},
+                          {"unidadesAnterior", trend.unidades_anterior},
+                          {"porcentajeCambio", OrNull(trend.porcentaje_cambio)},
+                          {"tendencia", domain::TrendName(trend.tendencia)}};
+  return json::object{{"horizonteDias", horizon},
+                      {"prediccionDemanda", std::move(demanda)},
+                      {"prediccionQuiebres", std::move(quiebres)},
+                      {"reorden", std::move(reorden)},
+                      {"tendenciasVentas", std::move(tendencias)},
+                      {"timestamp", clock.timestamp}};
+}
+
+// ---- product-kpis ----
+
+Result<json::object> ProductKpis(store::Connection& c, domain::Id empresa, domain::Id id, const Clock& clock) {
+  auto p = store::FindProduct(c, empresa, id);  // any estado; another tenant's id is kNotFound
+  if (!p) return Fail(p.error());
+  const domain::DayWindow w = domain::LastDays(clock.today, 30);
+  auto flows = store::ReadProductWindowFlows(c, empresa, id, w.first, w.last);
+  if (!flows) return Fail(flows.error());
+  auto last = store::ReadLastMovementMs(c, empresa, id);
+  if (!last) return Fail(last.error());
+  const ProductSnapshot snap{.id = p->id,
+                             .estado = p->estado,
+                             .stock = p->stock,
+                             .stock_minimo = p->stock_minimo,
+                             .precio_compra = p->precio_compra,
+                             .precio_venta = p->precio_venta};
+  const auto k = domain::ComputeProductKpis(snap, flows->entradas, flows->salidas);
+  return json::object{{"productoId", p->id},
+                      {"nombre", p->nombre},
+                      {"estado", p->estado},
+                      {"stock", p->stock},
+                      {"stockMinimo", p->stock_minimo},
+                      {"precioCompra", p->precio_compra},
+                      {"precioVenta", p->precio_venta},
+                      {"valorStock", k.valor_stock},
+                      {"entradas30", k.entradas30},
+                      {"salidas30", k.salidas30},
+                      {"ingresos30", k.ingresos30},
+                      {"costoVentas30", k.costo_ventas30},
+                      {"margen30", k.margen30},
+                      {"demandaDiaria", k.demanda_diaria},
+                      {"diasCobertura", OrNull(k.dias_cobertura)},
+                      {"ultimoMovimiento", *last ? json::value(FormatIsoMs(**last)) : json::value(nullptr)},
+                      {"estadoStock", k.estado_stock},
+                      {"timestamp", clock.timestamp}};
+}
+
+// ---- handlers ----
+
+Reply Bypass(json::object body) {
+  Reply r = Ok(std::move(body));
+  r.headers.emplace_back("X-Cache", "BYPASS");
+  return r;
+}
+
+// forceRefresh is accepted (and must be a boolean); with no cache there is nothing to refresh.
+Result<void> CheckForceRefresh(const http::RequestContext& ctx) {
+  if (auto f = QueryBool(ctx, "forceRefresh"); !f) return Fail(f.error());
+  return {};
+}
+
+// Runs `fn(Connection&, empresa, snapshots, clock) -> Result<json::object>` on the blocking pool.
+// `fn` must capture only trivially destructible values: g++ 12 may destroy a coroutine's by-value
+// argument twice (a std::string capture crashed here), hence the static_assert.
+template <typename Fn>
+awaitable<Result<Reply>> TenantWide(ApiContext& api, const http::RequestContext& ctx, const Principal& who, Fn fn) {
+  static_assert(std::is_trivially_destructible_v<Fn>);
+  if (auto ok = CheckForceRefresh(ctx); !ok) co_return Fail(ok.error());
+  const domain::Id empresa = TenantOf(who);
+  auto body = co_await detail::WithConnection(api, [empresa, fn](store::Connection& c) -> Result<json::object> {
+    auto products = store::ReadProductSnapshots(c, empresa);
+    if (!products) return Fail(products.error());
+    return fn(c, empresa, Snapshots(*products), Clock::Now());
+  });
+  if (!body) co_return Fail(body.error());
+  co_return Bypass(std::move(*body));
+}
+
+Result<int> DaysParam(const http::RequestContext& ctx, int fallback) {
+  auto days = QueryInt(ctx, "days", 1, 365);
+  if (!days) return Fail(days.error());
+  return static_cast<int>(days->value_or(fallback));
+}
+
+// One of kPeriods (static storage, so handlers can capture it as a trivially destructible view).
+Result<std::string_view> PeriodParam(const http::RequestContext& ctx) {
+  auto period = QueryEnum(ctx, "period", kPeriods);
+  if (!period) return Fail(period.error());
+  if (!*period) return kDefaultPeriod;
+  return *std::find(kPeriods.begin(), kPeriods.end(), **period);
+}
+
+awaitable<Result<Reply>> GetKpis(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
+  co_return co_await TenantWide(api, ctx, who, Kpis);
+}
+
+awaitable<Result<Reply>> GetFinancial(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
+  auto period = PeriodParam(ctx);
+  if (!period) co_return Fail(period.error());
+  co_return co_await TenantWide(api, ctx, who,
+                                [period = *period](store::Connection& c, domain::Id e, Snapshots p, const Clock& k) {
+                                  return Financial(c, e, p, period, k);
+                                });
+}
+
+awaitable<Result<Reply>> GetMovements(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
+  auto days = DaysParam(ctx, kDefaultMovementDays);
+  if (!days) co_return Fail(days.error());
+  co_return co_await TenantWide(api, ctx, who,
+                                [days = *days](store::Connection& c, domain::Id e, Snapshots p, const Clock& k) {
+                                  return Movements(c, e, p, days, k);
+                                });
+}
+
+awaitable<Result<Reply>> GetPredictive(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
+  auto days = DaysParam(ctx, kDefaultHorizon);
+  if (!days) co_return Fail(days.error());
+  co_return co_await TenantWide(api, ctx, who,
+                                [days = *days](store::Connection& c, domain::Id e, Snapshots p, const Clock& k) {
+                                  return Predictive(c, e, p, days, k);
+                                });
+}
+
+awaitable<Result<Reply>> GetAll(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
+  const bool financial = std::find(kAdmins.begin(), kAdmins.end(), who.rol) != kAdmins.end();
+  co_return co_await TenantWide(
+      api, ctx, who,
+      [financial](store::Connection& c, domain::Id e, Snapshots p, const Clock& k) -> Result<json::object> {
+        auto kpis = Kpis(c, e, p, k);
+        if (!kpis) return Fail(kpis.error());
+        json::value fin = nullptr;
+        if (financial) {
+          auto f = Financial(c, e, p, kDefaultPeriod, k);
+          if (!f) return Fail(f.error());
+          fin = std::move(*f);
+        }
+        auto mov = Movements(c, e, p, kDefaultMovementDays, k);
+        if (!mov) return Fail(mov.error());
+        auto pred = Predictive(c, e, p, kDefaultHorizon, k);
+        if (!pred) return Fail(pred.error());
+        return json::object{{"kpis", std::move(*kpis)},
+                            {"financialKpis", std::move(fin)},
+                            {"movementKpis", std::move(*mov)},
+                            {"predictiveKpis", std::move(*pred)},
+                            {"timestamp", k.timestamp}};
+      });
+}
+
+awaitable<Result<Reply>> GetProduct(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
+  auto id = PathId(ctx, "productoId");
+  if (!id) co_return Fail(id.error());
+  if (auto ok = CheckForceRefresh(ctx); !ok) co_return Fail(ok.error());
+  const domain::Id empresa = TenantOf(who);
+  auto body = co_await detail::WithConnection(
+      api, [empresa, id = *id](store::Connection& c) { return ProductKpis(c, empresa, id, Clock::Now()); });
+  if (!body) co_return Fail(body.error());
+  co_return Bypass(std::move(*body));
+}
+
+http::Handler Bind(ApiContext& api, Access access, Body body) {
+  return Authed(api, std::move(access),
+                [&api, body](http::RequestContext& ctx, const Principal& who) { return body(api, ctx, who); });
+}
+
+}  // namespace
+
+void RegisterDashboardRoutes(http::Router& router, ApiContext& api) {
+  const Access read{kAllButProveedor};
+  const Access admins{kAdmins};
+  router.Get("/dashboard-cqrs/kpis", Bind(api, read, GetKpis));
+  router.Get("/dashboard-cqrs/financial-kpis", Bind(api, admins, GetFinancial));
+  router.Get("/dashboard-cqrs/product-kpis/:productoId", Bind(api, read, GetProduct));
+  router.Get("/dashboard-cqrs/movement-kpis", Bind(api, read, GetMovements));
+  router.Get("/dashboard-cqrs/daily-movements", Bind(api, read, GetMovements));
+  router.Get("/dashboard-cqrs/predictive-kpis", Bind(api, read, GetPredictive));
+  router.Get("/dashboard-cqrs/all-kpis", Bind(api, read, GetAll));
+}
+
+}  // namespace iam::api
