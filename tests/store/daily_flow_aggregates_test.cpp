@@ -21,6 +21,7 @@
 #include "store/movement_repository.hpp"
 #include "store/product_repository.hpp"
 #include "store/schema_sql.hpp"
+#include "support/backend_test.hpp"
 #include "support/temp_database.hpp"
 #include "support/test_env.hpp"
 
@@ -94,25 +95,8 @@ constexpr const char* kTenantSumsSql =
               CAST(SUM("cantidad_sin_costo") AS BIGINT)
        FROM "iam_tenant_daily_flows" GROUP BY "empresa_id", "dia", "tipo")";
 
-class DailyFlowAggregatesTest : public ::testing::TestWithParam<std::string> {
+class DailyFlowAggregatesTest : public test::BackendTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == "postgres") {
-      IAM_REQUIRE_POSTGRES(url);
-      temp_ = test::TempDatabase::Create("postgres", url);
-    } else {
-      temp_ = test::TempDatabase::Create("sqlite");
-    }
-    db_ = temp_->Open();
-    ASSERT_NE(db_, nullptr);
-  }
-  void TearDown() override {
-    db_.reset();
-    temp_.reset();
-  }
-
-  bool pg() const { return GetParam() == "postgres"; }
-
   std::int64_t Insert(const std::string& sql, std::vector<Param> params = {}) {
     auto lease = db_->Acquire();
     auto r = (*lease)->Query(sql + " RETURNING \"id\"", params);
@@ -169,8 +153,6 @@ class DailyFlowAggregatesTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(report->clean()) << FormatAggregateReport(*report);
   }
 
-  std::unique_ptr<test::TempDatabase> temp_;
-  std::unique_ptr<Database> db_;
 };
 
 constexpr std::int64_t kMar1 = 20513;  // 2026-03-01 as days since 1970-01-01
@@ -455,8 +437,7 @@ TEST_P(DailyFlowAggregatesTest, VerifyAggregatesCommandExitsOneOnDriftAndRepairs
   EXPECT_EQ(run(""), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, DailyFlowAggregatesTest, ::testing::Values("sqlite", "postgres"),
-                         [](const auto& param_info) { return param_info.param; });
+IAM_BACKENDS(DailyFlowAggregatesTest);
 
 }  // namespace
 }  // namespace iam::store

@@ -8,6 +8,7 @@
 #include "domain/time_format.hpp"
 #include "store/detail/batch_insert.hpp"
 #include "store/migrations.hpp"
+#include "support/backend_test.hpp"
 #include "support/temp_database.hpp"
 #include "support/test_env.hpp"
 
@@ -31,23 +32,13 @@ domain::DemoOptions SmallOptions() {
   return domain::DemoOptions{.products = 15, .movements = 700, .history_days = 60, .seed = 5, .now_ms = kNow};
 }
 
-class DemoDataWriterTest : public ::testing::TestWithParam<std::string> {
+class DemoDataWriterTest : public test::BackendTest {
  protected:
   void SetUp() override {
-    if (GetParam() == "postgres") {
-      IAM_REQUIRE_POSTGRES(url);
-      temp_ = test::TempDatabase::Create("postgres", url);
-    } else {
-      temp_ = test::TempDatabase::Create("sqlite");
-    }
-    db_ = temp_->Open();
-    ASSERT_NE(db_, nullptr);
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     auto migrated = Migrate(*db_);
     ASSERT_TRUE(migrated.has_value()) << migrated.error().message;
-  }
-  void TearDown() override {
-    db_.reset();
-    temp_.reset();
   }
 
   std::int64_t Scalar(const std::string& sql, std::initializer_list<Param> params = {}) {
@@ -59,8 +50,6 @@ class DemoDataWriterTest : public ::testing::TestWithParam<std::string> {
   }
   std::int64_t Count(const std::string& table) { return Scalar("SELECT COUNT(*) FROM \"" + table + "\""); }
 
-  std::unique_ptr<test::TempDatabase> temp_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST_P(DemoDataWriterTest, WritesTwoTenantsConsistently) {
@@ -161,8 +150,7 @@ TEST_P(DemoDataWriterTest, SecondWriteOfATenantConflictsAndLeavesNothingBehind) 
   EXPECT_EQ(Count("MovimientoInventario"), movements);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, DemoDataWriterTest, ::testing::Values("sqlite", "postgres"),
-                         [](const auto& param_info) { return param_info.param; });
+IAM_BACKENDS(DemoDataWriterTest);
 
 TEST(BatchInsertTest, ExpandsRowTemplatesPerDialect) {
   detail::InsertTemplate t{"INSERT INTO x (a, b, c) VALUES ", "($1, ?0, ?1{::timestamp(3)})", " RETURNING id", 1, 2};

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "support/backend_test.hpp"
 #include "support/temp_database.hpp"
 #include "support/test_env.hpp"
 
@@ -57,25 +58,7 @@ std::set<std::string> IndexNames(Database& db) {
   return out;
 }
 
-class MigrationsTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() == "postgres") {
-      IAM_REQUIRE_POSTGRES(url);
-      temp_ = test::TempDatabase::Create("postgres", url);
-    } else {
-      temp_ = test::TempDatabase::Create("sqlite");
-    }
-    db_ = temp_->Open();
-    ASSERT_NE(db_, nullptr);
-  }
-  void TearDown() override {
-    db_.reset();
-    temp_.reset();
-  }
-  std::unique_ptr<test::TempDatabase> temp_;
-  std::unique_ptr<Database> db_;
-};
+class MigrationsTest : public test::BackendTest {};
 
 TEST_P(MigrationsTest, FreshDatabaseGetsEveryLegacyNameAndSecondRunIsANoOp) {
   auto pending = PendingMigrations(*db_);
@@ -126,8 +109,7 @@ TEST_P(MigrationsTest, FreshSchemaEnforcesEnumsAndGlobalUniqueSku) {
   EXPECT_EQ(dup.error().code, "DUPLICATE");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, MigrationsTest, ::testing::Values("sqlite", "postgres"),
-                         [](const auto& param_info) { return param_info.param; });
+IAM_BACKENDS(MigrationsTest);
 
 // Attach mode: a database that the old Prisma backend created (fixture), with data in it.
 TEST(MigrationsAttachTest, LegacyPostgresOnlyGainsAdditionsAndKeepsEveryColumnAndRow) {
