@@ -146,18 +146,20 @@ Result<json::object> Movements(store::Connection& c, domain::Id empresa, Snapsho
 Result<json::object> Predictive(store::Connection& c, domain::Id empresa, Snapshots products, int horizon,
                                 const Clock& clock) {
   const domain::DayWindow history = domain::LastDays(clock.today, domain::kDemandHistoryDays);
-  // One row per product-day with activity in the last 180 days; it also covers the 120 days of
-  // tendenciasVentas.
-  auto rows = store::ReadDailyFlows(c, empresa, history.first, history.last);
+  // One covering-index entry per product-day with SALIDA units in the last 180 days; they also
+  // give the 120 days of tendenciasVentas.
+  auto rows = store::ReadDemandUnits(c, empresa, history.first, history.last);
   if (!rows) return Fail(rows.error());
   auto labels = store::ReadProductLabels(c, empresa);
   if (!labels) return Fail(labels.error());
   std::unordered_map<domain::Id, const store::ProductLabel*> label_of;
+  label_of.reserve(labels->size());
   for (const auto& l : *labels) label_of.emplace(l.id, &l);
 
   std::vector<domain::PredictiveProduct> series;
   series.reserve(products.size());
   std::unordered_map<domain::Id, std::size_t> index_of;
+  index_of.reserve(products.size());
   for (const ProductSnapshot& p : products) {
     if (p.estado != "ACTIVO") continue;  // the domain ignores the others anyway
     auto l = label_of.find(p.id);
@@ -165,13 +167,17 @@ Result<json::object> Predictive(store::Connection& c, domain::Id empresa, Snapsh
     series.push_back(domain::PredictiveProduct{
         .producto = p, .creado_en = l != label_of.end() ? l->second->creado_en : clock.today, .salidas = {}});
   }
+  const domain::DayWindow actual = domain::LastDays(clock.today, 60);
+  const domain::DayWindow anterior{clock.today - 119, clock.today - 60};
+  std::int64_t units_actual = 0, units_anterior = 0;
   for (const auto& r : *rows) {
-    if (r.salidas.cantidad == 0) continue;
+    if (actual.Contains(r.dia)) units_actual += r.unidades;
+    if (anterior.Contains(r.dia)) units_anterior += r.unidades;
     if (auto it = index_of.find(r.producto_id); it != index_of.end())
-      series[it->second].salidas.push_back(domain::DailyUnits{.dia = r.dia, .unidades = r.salidas.cantidad});
+      series[it->second].salidas.push_back(domain::DailyUnits{.dia = r.dia, .unidades = r.unidades});
   }
   const auto k = domain::ComputePredictiveKpis(series, horizon, clock.today);
-  const auto trend = domain::ComputeSalesTrend(*rows, clock.today);
+  const auto trend = domain::ComputeSalesTrend(units_actual, units_anterior);
 
   auto nombre = [&](domain::Id id) -> json::value {
     auto it = label_of.find(id);

@@ -24,6 +24,10 @@ constexpr const char* kSelectLegacyProductDays =
        FROM "iam_product_daily_flows" WHERE "empresa_id" = $1 AND "dia" BETWEEN $2 AND $3
          AND ("cantidad_sin_total" <> 0 OR "cantidad_sin_costo" <> 0)
        ORDER BY "producto_id", "dia", "tipo")";
+// Served by iam_product_daily_flows_demand_idx alone (migration 0007).
+constexpr const char* kSelectDemandUnits =
+    R"(SELECT "producto_id", "dia", "cantidad" FROM "iam_product_daily_flows"
+       WHERE "empresa_id" = $1 AND "tipo" = 'SALIDA' AND "dia" BETWEEN $2 AND $3 AND "cantidad" <> 0)";
 constexpr const char* kSelectSnapshots =
     R"(SELECT "id", "estado", "stock", "stockMinimo", "precioCompra", "precioVenta"
        FROM "Producto" WHERE "empresaId" = $1 ORDER BY "id")";
@@ -67,6 +71,19 @@ Result<std::vector<DailyFlows>> ReadTenantDailyFlows(Connection& conn, domain::I
   std::vector<DailyFlows> out;
   if (auto r = AppendFlows(conn, kSelectTenantDays, empresa, first, last, out); !r) return Fail(r.error());
   if (auto r = AppendFlows(conn, kSelectLegacyProductDays, empresa, first, last, out); !r) return Fail(r.error());
+  return out;
+}
+
+Result<std::vector<ProductDayUnits>> ReadDemandUnits(Connection& conn, domain::Id empresa, domain::EpochDay first,
+                                                     domain::EpochDay last) {
+  auto rs = conn.Query(kSelectDemandUnits, {Param(static_cast<std::int64_t>(empresa)), Param(first), Param(last)});
+  if (!rs) return Fail(rs.error());
+  std::vector<ProductDayUnits> out;
+  out.reserve(rs->size());
+  for (std::size_t i = 0; i < rs->size(); ++i) {
+    auto r = (*rs)[i];
+    out.push_back(ProductDayUnits{.producto_id = r.Int(0), .dia = r.Int(1), .unidades = r.Int(2)});
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 // without movements reads as an empty list, never as kNotFound. Blocking; any Connection.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "domain/entities.hpp"
@@ -26,6 +27,18 @@ Result<std::vector<domain::DailyFlows>> ReadDailyFlows(Connection& conn, domain:
 // and valued with the snapshots, it gives exactly what ReadDailyFlows would.
 Result<std::vector<domain::DailyFlows>> ReadTenantDailyFlows(Connection& conn, domain::Id empresa,
                                                              domain::EpochDay first, domain::EpochDay last);
+
+// SALIDA units of one product on one UTC day (ACTIVO movements), as kept in the daily aggregates.
+struct ProductDayUnits {
+  domain::Id producto_id = 0;
+  domain::EpochDay dia = 0;
+  std::int64_t unidades = 0;
+};
+
+// The nonzero SALIDA units per product-day in [first, last], in no particular order: the demand
+// series of predictive-kpis. Reads one covering-index entry per product-day with SALIDA activity.
+Result<std::vector<ProductDayUnits>> ReadDemandUnits(Connection& conn, domain::Id empresa, domain::EpochDay first,
+                                                     domain::EpochDay last);
 
 // Every product of the tenant, any estado, ordered by id.
 Result<std::vector<domain::ProductSnapshot>> ReadProductSnapshots(Connection& conn, domain::Id empresa);

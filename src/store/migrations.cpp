@@ -98,6 +98,17 @@ const std::vector<Migration>& AllMigrations() {
          // the ledger, and back-filled here from existing movements (daily_flow_aggregates.hpp).
          return InstallDailyFlowAggregates(c);
        }},
+      {"0007_demand_series_index",
+       [](Connection& c) {
+         // predictive-kpis reads only SALIDA units per product-day: a covering index lets it read
+         // them from the index alone, three narrow columns instead of the whole aggregate row.
+         return c.ExecScript(c.dialect() == Dialect::kPostgres
+                                 ? R"(CREATE INDEX IF NOT EXISTS "iam_product_daily_flows_demand_idx"
+                                        ON "iam_product_daily_flows" ("empresa_id", "tipo", "dia")
+                                        INCLUDE ("producto_id", "cantidad"))"
+                                 : R"(CREATE INDEX IF NOT EXISTS "iam_product_daily_flows_demand_idx"
+                                        ON "iam_product_daily_flows" ("empresa_id", "tipo", "dia", "producto_id", "cantidad"))");
+       }},
   };
   return kMigrations;
 }
