@@ -8,6 +8,7 @@
 #include <string>
 
 #include "api/rate_limiter.hpp"
+#include "cache/cache.hpp"
 #include "crypto/jwt.hpp"
 #include "store/database.hpp"
 
@@ -36,6 +37,7 @@ struct ApiContext {
   boost::asio::thread_pool& blocking;
   AuthSettings auth;
   RateLimiter& rate_limiter;
+  cache::Cache& cache;
 };
 
 }  // namespace iam::api

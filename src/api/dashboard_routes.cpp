@@ -1,9 +1,9 @@
 // /dashboard-cqrs/* (api.md "Dashboard", formulas in kpis.md): thin handlers over the pure KPI math
 // of domain/{inventory,movement,predictive}_kpis fed from the daily flow aggregates
 // (store/flow_repository.hpp, store/kpi_queries.hpp) and the Producto table: never a scan of the
-// movement ledger. Reads and the math both run on the blocking pool, one leased connection per
-// request. There is no cache yet: every answer is computed and says `X-Cache: BYPASS`;
-// `forceRefresh` is validated as a boolean and otherwise ignored.
+// movement ledger. Answers go through the cache (cache/cache.hpp) as serialized JSON, keyed by
+// category, tenant and every parameter; on a miss the reads, the math and the serialization run on
+// the blocking pool with one leased connection. `forceRefresh=true` recomputes and replaces.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -21,6 +21,9 @@
 #include "api/endpoint.hpp"
 #include "api/request_params.hpp"
 #include "api/routes.hpp"
+#include "cache/cache.hpp"
+#include "http/blocking.hpp"
+#include "http/json_writer.hpp"
 #include "domain/inventory_kpis.hpp"
 #include "domain/kpi_window.hpp"
 #include "domain/movement_kpis.hpp"
@@ -263,33 +266,64 @@ Result<json::object> ProductKpis(store::Connection& c, domain::Id empresa, domai
 
 // ---- handlers ----
 
-Reply Bypass(json::object body) {
-  Reply r = Ok(std::move(body));
-  r.headers.emplace_back("X-Cache", "BYPASS");
+Result<bool> ForceRefresh(const http::RequestContext& ctx) {
+  auto f = QueryBool(ctx, "forceRefresh");
+  if (!f) return Fail(f.error());
+  return f->value_or(false);
+}
+
+Reply CachedReply(const cache::Served& served) {
+  Reply r;
+  r.serialized = served.body;
+  switch (served.outcome) {
+    case cache::Outcome::kHitL1: r.headers = {{"X-Cache", "HIT"}, {"X-Cache-Tier", "L1"}}; break;
+    case cache::Outcome::kHitL2: r.headers = {{"X-Cache", "HIT"}, {"X-Cache-Tier", "L2"}}; break;
+    case cache::Outcome::kShared: r.headers = {{"X-Cache", "HIT"}}; break;  // joined a computation
+    case cache::Outcome::kStale: r.headers = {{"X-Cache", "STALE"}}; break;
+    case cache::Outcome::kMiss: r.headers = {{"X-Cache", "MISS"}}; break;
+    case cache::Outcome::kBypass: r.headers = {{"X-Cache", "BYPASS"}}; break;
+  }
   return r;
 }
 
-// forceRefresh is accepted (and must be a boolean); with no cache there is nothing to refresh.
-Result<void> CheckForceRefresh(const http::RequestContext& ctx) {
-  if (auto f = QueryBool(ctx, "forceRefresh"); !f) return Fail(f.error());
-  return {};
+// Serves `compute(Connection&) -> Result<json::object>` through the cache under (category, tenant,
+// variant). The variant is completed with today's UTC day, since every KPI window ends today: a
+// value computed yesterday is never served today. The computation and its serialization run on
+// the blocking pool. `compute` must capture only trivially destructible values: g++ 12 may destroy
+// a coroutine's by-value argument twice (a std::string capture crashed here).
+template <typename Fn>
+awaitable<Result<Reply>> Cached(ApiContext& api, const http::RequestContext& ctx, cache::Category category,
+                                domain::Id empresa, std::string variant, Fn compute) {
+  static_assert(std::is_trivially_destructible_v<Fn>);
+  auto force = ForceRefresh(ctx);
+  if (!force) co_return Fail(force.error());
+  variant += ";d=" + std::to_string(domain::DayOfMs(NowMs()));
+  const cache::Cache::Factory factory = [&api, &compute]() -> awaitable<Result<std::string>> {
+    co_return co_await http::RunBlocking(api.blocking, [&api, &compute]() -> Result<std::string> {
+      auto lease = api.db.Acquire();
+      if (!lease) return Fail(lease.error());
+      auto body = compute(**lease);
+      if (!body) return Fail(body.error());
+      return http::WriteJson(*body);
+    });
+  };
+  auto served = co_await api.cache.GetOrSet(category, empresa, variant, factory, *force);
+  if (!served) co_return Fail(served.error());
+  co_return CachedReply(*served);
 }
 
-// Runs `fn(Connection&, empresa, snapshots, clock) -> Result<json::object>` on the blocking pool.
-// `fn` must capture only trivially destructible values: g++ 12 may destroy a coroutine's by-value
-// argument twice (a std::string capture crashed here), hence the static_assert.
+// A tenant-wide KPI: `fn(Connection&, empresa, snapshots, clock) -> Result<json::object>`.
 template <typename Fn>
-awaitable<Result<Reply>> TenantWide(ApiContext& api, const http::RequestContext& ctx, const Principal& who, Fn fn) {
+awaitable<Result<Reply>> TenantWide(ApiContext& api, const http::RequestContext& ctx, const Principal& who,
+                                    cache::Category category, std::string variant, Fn fn) {
   static_assert(std::is_trivially_destructible_v<Fn>);
-  if (auto ok = CheckForceRefresh(ctx); !ok) co_return Fail(ok.error());
   const domain::Id empresa = TenantOf(who);
-  auto body = co_await detail::WithConnection(api, [empresa, fn](store::Connection& c) -> Result<json::object> {
-    auto products = store::ReadProductSnapshots(c, empresa);
-    if (!products) return Fail(products.error());
-    return fn(c, empresa, Snapshots(*products), Clock::Now());
-  });
-  if (!body) co_return Fail(body.error());
-  co_return Bypass(std::move(*body));
+  co_return co_await Cached(api, ctx, category, empresa, std::move(variant),
+                            [empresa, fn](store::Connection& c) -> Result<json::object> {
+                              auto products = store::ReadProductSnapshots(c, empresa);
+                              if (!products) return Fail(products.error());
+                              return fn(c, empresa, Snapshots(*products), Clock::Now());
+                            });
 }
 
 Result<int> DaysParam(const http::RequestContext& ctx, int fallback) {
@@ -307,13 +341,13 @@ Result<std::string_view> PeriodParam(const http::RequestContext& ctx) {
 }
 
 awaitable<Result<Reply>> GetKpis(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
-  co_return co_await TenantWide(api, ctx, who, Kpis);
+  co_return co_await TenantWide(api, ctx, who, cache::Category::kKpis, "kpis", Kpis);
 }
 
 awaitable<Result<Reply>> GetFinancial(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
   auto period = PeriodParam(ctx);
   if (!period) co_return Fail(period.error());
-  co_return co_await TenantWide(api, ctx, who,
+  co_return co_await TenantWide(api, ctx, who, cache::Category::kFinancialKpis, "period=" + std::string(*period),
                                 [period = *period](store::Connection& c, domain::Id e, Snapshots p, const Clock& k) {
                                   return Financial(c, e, p, period, k);
                                 });
@@ -322,7 +356,7 @@ awaitable<Result<Reply>> GetFinancial(ApiContext& api, http::RequestContext& ctx
 awaitable<Result<Reply>> GetMovements(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
   auto days = DaysParam(ctx, kDefaultMovementDays);
   if (!days) co_return Fail(days.error());
-  co_return co_await TenantWide(api, ctx, who,
+  co_return co_await TenantWide(api, ctx, who, cache::Category::kMovementKpis, "days=" + std::to_string(*days),
                                 [days = *days](store::Connection& c, domain::Id e, Snapshots p, const Clock& k) {
                                   return Movements(c, e, p, days, k);
                                 });
@@ -331,7 +365,7 @@ awaitable<Result<Reply>> GetMovements(ApiContext& api, http::RequestContext& ctx
 awaitable<Result<Reply>> GetPredictive(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
   auto days = DaysParam(ctx, kDefaultHorizon);
   if (!days) co_return Fail(days.error());
-  co_return co_await TenantWide(api, ctx, who,
+  co_return co_await TenantWide(api, ctx, who, cache::Category::kPredictiveKpis, "days=" + std::to_string(*days),
                                 [days = *days](store::Connection& c, domain::Id e, Snapshots p, const Clock& k) {
                                   return Predictive(c, e, p, days, k);
                                 });
@@ -340,7 +374,7 @@ awaitable<Result<Reply>> GetPredictive(ApiContext& api, http::RequestContext& ct
 awaitable<Result<Reply>> GetAll(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
   const bool financial = std::find(kAdmins.begin(), kAdmins.end(), who.rol) != kAdmins.end();
   co_return co_await TenantWide(
-      api, ctx, who,
+      api, ctx, who, cache::Category::kKpis, financial ? "all;financial=1" : "all;financial=0",
       [financial](store::Connection& c, domain::Id e, Snapshots p, const Clock& k) -> Result<json::object> {
         auto kpis = Kpis(c, e, p, k);
         if (!kpis) return Fail(kpis.error());
@@ -365,12 +399,9 @@ awaitable<Result<Reply>> GetAll(ApiContext& api, http::RequestContext& ctx, cons
 awaitable<Result<Reply>> GetProduct(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
   auto id = PathId(ctx, "productoId");
   if (!id) co_return Fail(id.error());
-  if (auto ok = CheckForceRefresh(ctx); !ok) co_return Fail(ok.error());
   const domain::Id empresa = TenantOf(who);
-  auto body = co_await detail::WithConnection(
-      api, [empresa, id = *id](store::Connection& c) { return ProductKpis(c, empresa, id, Clock::Now()); });
-  if (!body) co_return Fail(body.error());
-  co_return Bypass(std::move(*body));
+  co_return co_await Cached(api, ctx, cache::Category::kProductKpis, empresa, "id=" + std::to_string(*id),
+                            [empresa, id = *id](store::Connection& c) { return ProductKpis(c, empresa, id, Clock::Now()); });
 }
 
 http::Handler Bind(ApiContext& api, Access access, Body body) {

@@ -16,7 +16,8 @@ http::Response Render(const http::RequestContext& ctx, const Result<Reply>& repl
     if (reply.error().retry_after_s > 0) res.set(http::beast_http::field::retry_after, std::to_string(reply.error().retry_after_s));
     return res;
   }
-  auto res = http::MakeJsonResponse(reply->status, reply->body, version);
+  auto res = reply->serialized ? http::MakeSerializedJsonResponse(reply->status, *reply->serialized, version)
+                               : http::MakeJsonResponse(reply->status, reply->body, version);
   for (const auto& [name, value] : reply->headers) res.insert(name, value);
   return res;
 }
@@ -37,7 +38,15 @@ http::Handler Authed(ApiContext& api, Access access, AuthedBody body) {
     if (access.tenant_required && !who->empresa_id)
       co_return Render(ctx, Fail(Error{ErrorKind::kPermissionDenied, "EMPRESA_REQUIRED",
                                        "Debe configurar una empresa antes de continuar"}));
-    co_return Render(ctx, co_await body(ctx, *who));
+    auto reply = co_await body(ctx, *who);
+    // Any request that may have written (not GET/HEAD/OPTIONS) makes every cached entry of the
+    // caller's tenant miss before it is answered, whatever its status: a handler may fail after
+    // its commit, and a needless invalidation costs one recomputation, a missed one a stale answer.
+    const auto method = ctx.request.method();
+    if (who->empresa_id && method != http::beast_http::verb::get && method != http::beast_http::verb::head &&
+        method != http::beast_http::verb::options)
+      co_await api.cache.Invalidate(*who->empresa_id);
+    co_return Render(ctx, reply);
   };
 }
 

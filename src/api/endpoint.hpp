@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +23,8 @@ struct Reply {
   http::beast_http::status status = http::beast_http::status::ok;
   boost::json::value body;
   std::vector<std::pair<std::string, std::string>> headers;  // may repeat a name (Set-Cookie)
+  // When set, sent as the body instead of `body` (JSON serialized earlier, e.g. a cached value).
+  std::shared_ptr<const std::string> serialized;
 };
 
 inline Reply Ok(boost::json::value body) { return Reply{http::beast_http::status::ok, std::move(body), {}}; }

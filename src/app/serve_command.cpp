@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "api/memory_rate_limiter.hpp"
+#include "cache/cache.hpp"
 #include "api/routes.hpp"
 #include "http/standard_handler.hpp"
 #include "http/router.hpp"
@@ -55,7 +56,17 @@ int RunServe(const Config& config) {
   auth.access_ttl_s = config.jwt_expires_in_s;
   auth.production = config.production();
   auth.cookie_domain = config.cookie_domain;
-  api::ApiContext api_context{*db, blocking, auth, rate_limiter};
+  cache::CacheTtls ttls;
+  ttls.kpis = std::chrono::seconds(config.ttl.kpis);
+  ttls.financial = std::chrono::seconds(config.ttl.financial);
+  ttls.productos = std::chrono::seconds(config.ttl.productos);
+  ttls.empresa = std::chrono::seconds(config.ttl.empresa);
+  ttls.usuario = std::chrono::seconds(config.ttl.usuario);
+  ttls.config = std::chrono::seconds(config.ttl.config);
+  ttls.predictive = std::chrono::seconds(config.ttl.predictive);
+  ttls.session = std::chrono::seconds(config.ttl.session);
+  cache::Cache cache({.l1_max_bytes = config.cache_l1_max_bytes, .ttls = ttls}, nullptr);
+  api::ApiContext api_context{*db, blocking, auth, rate_limiter, cache};
   http::Router router;
   api::RegisterApiRoutes(router, api_context);
 

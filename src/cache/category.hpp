@@ -1,5 +1,5 @@
-// Cache categories: each cached value belongs to one, which fixes its TTL (cache.md's CACHE_TTL_*)
-// and the label its statistics are counted under. Plain values; thread-safe to share once built.
+// Cache categories: each cached value belongs to one, which fixes its TTL (cache.md's CACHE_TTL_*
+// variables) and the label its statistics are counted under. Plain values; thread-safe to share.
 #pragma once
 
 #include <array>
@@ -10,28 +10,29 @@
 namespace iam::cache {
 
 enum class Category : std::size_t {
-  kKpis,        // kpis, movement-kpis, product-kpis, all-kpis (CACHE_TTL_KPIS)
-  kFinancial,   // financial-kpis (CACHE_TTL_FINANCIAL)
-  kProductos,   // product lists and single products, supplier lists (CACHE_TTL_PRODUCTOS)
-  kEmpresa,     // tenant data (CACHE_TTL_EMPRESA)
-  kUsuario,     // per-request user / token lookups (CACHE_TTL_USUARIO)
-  kConfig,      // configuration-like data (CACHE_TTL_CONFIG)
-  kPredictive,  // predictive-kpis (CACHE_TTL_PREDICTIVE)
-  kSession,     // session data (CACHE_TTL_SESSION)
+  kKpis,            // /dashboard-cqrs/kpis and all-kpis            (CACHE_TTL_KPIS)
+  kFinancialKpis,   // /dashboard-cqrs/financial-kpis               (CACHE_TTL_FINANCIAL)
+  kProductKpis,     // /dashboard-cqrs/product-kpis/:id             (CACHE_TTL_KPIS)
+  kMovementKpis,    // /dashboard-cqrs/movement-kpis                (CACHE_TTL_KPIS)
+  kPredictiveKpis,  // /dashboard-cqrs/predictive-kpis              (CACHE_TTL_PREDICTIVE)
+  kProductos,       // product lists and single products            (CACHE_TTL_PRODUCTOS)
+  kProveedores,     // supplier lists                               (CACHE_TTL_PRODUCTOS)
+  kEmpresa,         // tenant data                                  (CACHE_TTL_EMPRESA)
+  kUsuario,         // per-request user / token lookups             (CACHE_TTL_USUARIO)
+  kSession,         // session data                                 (CACHE_TTL_SESSION)
 };
-inline constexpr std::size_t kCategoryCount = 8;
+inline constexpr std::size_t kCategoryCount = 10;
 
-// Lower-case name used in keys, JSON statistics and metric labels ("kpis", "financial", ...).
+// Name used in keys, JSON statistics and metric labels: "kpis", "financial-kpis", ... (api.md).
 std::string_view CategoryName(Category c);
 
-// Time-to-live per category, indexed by Category.
-struct CategoryTtls {
-  std::array<std::chrono::seconds, kCategoryCount> ttl{
-      std::chrono::seconds{300}, std::chrono::seconds{600},  std::chrono::seconds{1800},
-      std::chrono::seconds{3600}, std::chrono::seconds{1800}, std::chrono::seconds{7200},
-      std::chrono::seconds{1800}, std::chrono::seconds{900}};
-  std::chrono::seconds operator[](Category c) const { return ttl[static_cast<std::size_t>(c)]; }
-  std::chrono::seconds& operator[](Category c) { return ttl[static_cast<std::size_t>(c)]; }
+// The TTLs of cache.md's CACHE_TTL_* variables (seconds), defaults as documented there.
+struct CacheTtls {
+  std::chrono::seconds kpis{300}, financial{600}, productos{1800}, empresa{3600}, usuario{1800},
+      config{7200}, predictive{1800}, session{900};
+  std::chrono::seconds For(Category c) const;
+  // The longest of them: generation keys outlive every entry (see generation scheme in cache.hpp).
+  std::chrono::seconds Longest() const;
 };
 
 }  // namespace iam::cache

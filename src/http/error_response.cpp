@@ -46,6 +46,14 @@ Response MakeJsonResponse(beast_http::status status, const boost::json::value& b
   return res;
 }
 
+Response MakeSerializedJsonResponse(beast_http::status status, std::string_view json, unsigned version) {
+  Response res{status, version};
+  res.set(beast_http::field::content_type, "application/json; charset=utf-8");
+  res.body().assign(json.data(), json.size());
+  res.prepare_payload();
+  return res;
+}
+
 Response MakeErrorResponse(beast_http::status status, std::string_view message, std::string_view code,
                            unsigned version) {
   boost::json::object body;

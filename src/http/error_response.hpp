@@ -18,5 +18,7 @@ Response MakeErrorResponse(beast_http::status status, std::string_view message, 
 Response MakeErrorResponse(const Error& error, unsigned version = 11);
 
 Response MakeJsonResponse(beast_http::status status, const boost::json::value& body, unsigned version = 11);
+// The same for a body already serialized as JSON.
+Response MakeSerializedJsonResponse(beast_http::status status, std::string_view json, unsigned version = 11);
 
 }  // namespace iam::http

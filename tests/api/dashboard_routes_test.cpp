@@ -107,8 +107,14 @@ class DashboardRoutesTest : public test::ApiTest {
     Movement(e, p4, "SALIDA", 1, 2, 200, 200, 100);
   }
 
+  // Always recomputed (forceRefresh): these tests write with plain SQL, which SQLite does not
+  // announce to the cache; caching itself is tested in dashboard_cache_test.cpp.
   json::object GetOk(const std::string& target, const std::string& token = {}) {
-    HttpResult r = h->Get(target, token.empty() ? t.admin.token : token);
+    const std::string fresh =
+        target.find("forceRefresh") != std::string::npos
+            ? target
+            : target + (target.find('?') == std::string::npos ? "?" : "&") + "forceRefresh=true";
+    HttpResult r = h->Get(fresh, token.empty() ? t.admin.token : token);
     EXPECT_EQ(r.status, 200) << target << ": " << r.body;
     EXPECT_EQ(r.Header("x-cache"), "BYPASS") << target;
     return r.json.is_object() ? r.json.as_object() : json::object{};

@@ -35,7 +35,7 @@ ApiHarness::ApiHarness(const std::string& backend, const std::string& pg_url,
   if (!migrated) throw std::runtime_error("migrate failed: " + migrated.error().message);
   api::AuthSettings auth;
   auth.jwt.secret = "test-secret-0123456789-0123456789-abcdef";
-  api_ = std::make_unique<api::ApiContext>(api::ApiContext{*db_, blocking_, auth, limiter_});
+  api_ = std::make_unique<api::ApiContext>(api::ApiContext{*db_, blocking_, auth, limiter_, cache_});
   api::RegisterApiRoutes(router_, *api_);
   server_ = std::make_unique<http::Server>(
       io_, http::ServerOptions{.host = "127.0.0.1", .port = 0},

@@ -83,6 +83,7 @@ class ApiHarness {
   std::unique_ptr<store::Database> db_;
   boost::asio::thread_pool blocking_{4};
   api::InMemoryRateLimiter limiter_;
+  cache::Cache cache_{cache::CacheOptions{}, nullptr};
   std::unique_ptr<api::ApiContext> api_;
   http::Router router_;
   boost::asio::io_context io_;

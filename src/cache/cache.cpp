@@ -1,0 +1,160 @@
+#include "cache/cache.hpp"
+
+#include <fmt/format.h>
+
+#include <exception>
+#include <vector>
+
+namespace iam::cache {
+
+namespace asio = boost::asio;
+
+Cache::Cache(CacheOptions options, RemoteTier* remote)
+    : options_(std::move(options)), remote_(remote), l1_(options_.l1_max_bytes) {}
+
+StatsSnapshot Cache::Snapshot() const {
+  StatsSnapshot s = stats_.Snapshot();
+  s.single_flight_shared = flights_.shared_count();
+  {
+    std::lock_guard lock(const_cast<std::mutex&>(pending_mu_));
+    s.pending_remote_invalidations = pending_.size();
+  }
+  return s;
+}
+
+bool Cache::RemotePending(domain::Id tenant) {
+  std::lock_guard lock(pending_mu_);
+  return pending_.contains(tenant);
+}
+
+// Pushes the remembered bumps to Redis; true when none is left. Until then the pending tenants'
+// L2 is skipped, so an entry written before the outage can never be read after it.
+asio::awaitable<bool> Cache::FlushPending() {
+  std::vector<domain::Id> tenants;
+  {
+    std::lock_guard lock(pending_mu_);
+    if (pending_.empty()) co_return true;
+    tenants.assign(pending_.begin(), pending_.end());
+  }
+  if (!remote_->Usable()) co_return false;
+  auto r = co_await remote_->Invalidate(tenants);
+  if (!r) co_return false;
+  std::lock_guard lock(pending_mu_);
+  for (domain::Id t : tenants) pending_.erase(t);
+  co_return pending_.empty();
+}
+
+asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id tenant, std::string_view variant,
+                                                const Factory& factory, bool force_refresh) {
+  // The local generation is read before anything else: whatever this call stores is keyed by it,
+  // so an Invalidate that lands while it runs makes the result unreachable.
+  const std::string l1_key =
+      fmt::format("{}:{}:{}:{}", CategoryName(category), tenant, generations_.Stamp(tenant), variant);
+  if (force_refresh) {
+    stats_.Served(category, Outcome::kBypass);
+    auto r = co_await Refresh(category, tenant, variant, l1_key, factory);
+    if (!r) co_return Fail(r.error());
+    r->outcome = Outcome::kBypass;
+    co_return r;
+  }
+  if (Value v = l1_.Get(l1_key, CacheClock::now())) {
+    stats_.Hit(Tier::kL1, category);
+    stats_.Served(category, Outcome::kHitL1);
+    co_return Served{std::move(v), Outcome::kHitL1};
+  }
+  stats_.Miss(Tier::kL1, category);
+
+  Outcome leader_outcome = Outcome::kMiss;
+  const SingleFlight::Factory lead = [&]() -> asio::awaitable<Result<Value>> {
+    // Look in L2 first (also under the flight, so N local misses cost one Redis round trip).
+    std::optional<std::string> remote_generation;
+    if (remote_ != nullptr && remote_->Usable() && !RemotePending(tenant) && co_await FlushPending()) {
+      auto found = co_await remote_->Get(tenant, category, variant);
+      if (found) {
+        remote_generation = std::move(found->generation);
+        if (found->value) {
+          stats_.Hit(Tier::kL2, category);
+          leader_outcome = Outcome::kHitL2;
+          l1_.Put(l1_key, found->value, CacheClock::now() + options_.ttls.For(category));
+          co_return found->value;
+        }
+        stats_.Miss(Tier::kL2, category);
+      } else {
+        stats_.Error(Tier::kL2, category);
+      }
+    }
+    stats_.Computation(category);
+    auto computed = co_await factory();
+    if (!computed) co_return Fail(computed.error());
+    Value v = std::make_shared<const std::string>(std::move(*computed));
+    l1_.Put(l1_key, v, CacheClock::now() + options_.ttls.For(category));
+    if (remote_generation) {
+      auto put = co_await remote_->Put(tenant, category, *remote_generation, variant, *v, options_.ttls.For(category));
+      if (!put) stats_.Error(Tier::kL2, category);
+    }
+    co_return v;
+  };
+  auto outcome = co_await flights_.Do(l1_key, lead);
+  if (!outcome.value) co_return Fail(outcome.value.error());
+  const Outcome served = outcome.shared ? Outcome::kShared : leader_outcome;
+  stats_.Served(category, served);
+  co_return Served{std::move(*outcome.value), served};
+}
+
+// forceRefresh: compute now and replace the stored value (L1 under the generation read at the
+// start; L2 under the generation Redis reports before the computation).
+asio::awaitable<Result<Served>> Cache::Refresh(Category category, domain::Id tenant, std::string_view variant,
+                                               const std::string& l1_key, const Factory& factory) {
+  std::optional<std::string> remote_generation;
+  if (remote_ != nullptr && remote_->Usable() && !RemotePending(tenant) && co_await FlushPending()) {
+    auto found = co_await remote_->Get(tenant, category, variant);
+    if (found) remote_generation = std::move(found->generation);
+    else stats_.Error(Tier::kL2, category);
+  }
+  stats_.Computation(category);
+  auto computed = co_await factory();
+  if (!computed) co_return Fail(computed.error());
+  Value v = std::make_shared<const std::string>(std::move(*computed));
+  l1_.Put(l1_key, v, CacheClock::now() + options_.ttls.For(category));
+  if (remote_generation) {
+    auto put = co_await remote_->Put(tenant, category, *remote_generation, variant, *v, options_.ttls.For(category));
+    if (!put) stats_.Error(Tier::kL2, category);
+  }
+  co_return Served{std::move(v), Outcome::kBypass};
+}
+
+asio::awaitable<void> Cache::Invalidate(domain::Id tenant) {
+  const domain::Id one[] = {tenant};
+  co_await InvalidateMany(one, false);
+}
+
+asio::awaitable<void> Cache::InvalidateMany(std::span<const domain::Id> tenants, bool all_local) {
+  for (std::size_t i = 0; i < tenants.size(); ++i) stats_.Invalidation();
+  // Redis first, then this process: were it the other way round, a read between the two steps
+  // could miss L1, find the old entry in L2 and copy it into L1 under the new local generation.
+  bool told_remote = false;
+  if (remote_ != nullptr && remote_->Usable() && !tenants.empty()) {
+    auto r = co_await remote_->Invalidate(tenants);
+    told_remote = r.has_value();
+  }
+  if (remote_ != nullptr && !told_remote && !tenants.empty()) {
+    std::lock_guard lock(pending_mu_);
+    pending_.insert(tenants.begin(), tenants.end());
+  }
+  if (all_local) generations_.BumpAll();
+  for (domain::Id t : tenants) generations_.Bump(t);
+}
+
+asio::awaitable<Result<std::uint64_t>> Cache::Clear(std::optional<domain::Id> tenant) {
+  if (tenant) {
+    co_await Invalidate(*tenant);
+  } else {
+    co_await InvalidateMany({}, true);
+    l1_.Clear();
+  }
+  if (remote_ == nullptr) co_return std::uint64_t{0};
+  if (!remote_->Usable()) co_return Fail(Error::Unavailable("Redis no disponible", "REDIS_UNAVAILABLE"));
+  co_return co_await remote_->Clear(tenant);
+}
+
+}  // namespace iam::cache

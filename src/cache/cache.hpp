@@ -1,0 +1,97 @@
+// Cache: cache-aside over two tiers, an in-process MemoryTier (L1) and an optional RemoteTier
+// (L2, Redis), for values stored as the serialized JSON the HTTP layer sends.
+//
+// Invalidation scheme (docs/caching.md): every key embeds a per-tenant generation. L1 keys use
+// this process's GenerationTable, L2 keys the generation kept in Redis. Invalidate(tenant) first
+// advances the Redis generation, then the local one, so that once it returns no read that starts
+// afterwards can reach an entry written before: a computation that started before the write stores
+// its (stale) result under the old generation, where nobody looks (the stale-set race is harmless
+// by construction). When Redis cannot be told, the tenant is remembered as pending and its L2 is
+// neither read nor written until the bump has reached Redis, so entries from before an outage are
+// never served after it. No key enumeration, no growing sets: O(1) per write.
+//
+// Thread-safe; coroutines may call it from any executor.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "cache/cache_stats.hpp"
+#include "cache/category.hpp"
+#include "cache/generation_table.hpp"
+#include "cache/memory_tier.hpp"
+#include "cache/remote_tier.hpp"
+#include "cache/single_flight.hpp"
+#include "domain/entities.hpp"
+#include "domain/error.hpp"
+
+namespace iam::cache {
+
+struct CacheOptions {
+  std::size_t l1_max_bytes = 16u << 20;
+  CacheTtls ttls;
+};
+
+struct Served {
+  Value body;
+  Outcome outcome = Outcome::kMiss;
+};
+
+class Cache {
+ public:
+  using Factory = std::function<boost::asio::awaitable<Result<std::string>>()>;
+
+  // `remote` may be null (no Redis configured: L1 alone); it must outlive the Cache.
+  Cache(CacheOptions options, RemoteTier* remote);
+
+  // The value of (category, tenant, variant): from L1, else from L2, else computed by `factory`
+  // (once per key in this process however many callers miss together) and stored in both tiers
+  // with the category's TTL. force_refresh computes without looking and stores the result
+  // (Outcome::kBypass). Errors of the factory are returned and never stored; errors of the tiers
+  // only turn into misses. `variant` must hold every parameter the value depends on.
+  boost::asio::awaitable<Result<Served>> GetOrSet(Category category, domain::Id tenant, std::string_view variant,
+                                                  const Factory& factory, bool force_refresh = false);
+
+  // After a write to the tenant's data has committed, before acknowledging it: every entry of
+  // the tenant (all categories, all variants) misses from now on. Never fails.
+  boost::asio::awaitable<void> Invalidate(domain::Id tenant);
+  // The same for several tenants, and (all_local) every L1 entry of every tenant: used when
+  // changes may have been missed (database listener reconnected).
+  boost::asio::awaitable<void> InvalidateMany(std::span<const domain::Id> tenants, bool all_local);
+
+  // Admin clear: the tenant's entries (invalidated, then deleted from Redis), or every entry of
+  // this application (scope all). Returns the number of Redis keys deleted.
+  boost::asio::awaitable<Result<std::uint64_t>> Clear(std::optional<domain::Id> tenant);
+
+  const CacheStats& stats() const { return stats_; }
+  StatsSnapshot Snapshot() const;
+  const MemoryTier& l1() const { return l1_; }
+  RemoteTier* remote() const { return remote_; }
+  const CacheTtls& ttls() const { return options_.ttls; }
+
+ private:
+  bool RemotePending(domain::Id tenant);
+  boost::asio::awaitable<bool> FlushPending();
+  boost::asio::awaitable<Result<Served>> Refresh(Category category, domain::Id tenant, std::string_view variant,
+                                                 const std::string& l1_key, const Factory& factory);
+
+  CacheOptions options_;
+  RemoteTier* remote_;
+  MemoryTier l1_;
+  GenerationTable generations_;
+  SingleFlight flights_;
+  CacheStats stats_;
+  std::mutex pending_mu_;
+  std::unordered_set<domain::Id> pending_;  // tenants whose Redis generation still needs a bump
+};
+
+}  // namespace iam::cache

@@ -1,0 +1,67 @@
+// MemoryTier: the in-process cache tier (L1). A sharded LRU of immutable serialized values with a
+// per-entry expiry and a hard byte budget: the accounted bytes (key + value + a fixed per-entry
+// overhead) never exceed max_bytes; a value that alone exceeds a shard's share is not stored.
+// Thread-safe (one mutex per shard). A miss and an expired entry both read as nullptr.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace iam::cache {
+
+using Value = std::shared_ptr<const std::string>;
+using CacheClock = std::chrono::steady_clock;
+
+class MemoryTier {
+ public:
+  // Bytes charged per entry on top of its key and value (list node, map slot, control block).
+  static constexpr std::size_t kEntryOverhead = 160;
+
+  // max_bytes == 0 disables the tier (every Get misses, Put does nothing).
+  explicit MemoryTier(std::size_t max_bytes, std::size_t shards = 16);
+  MemoryTier(const MemoryTier&) = delete;
+  MemoryTier& operator=(const MemoryTier&) = delete;
+
+  Value Get(std::string_view key, CacheClock::time_point now);
+  void Put(std::string key, Value value, CacheClock::time_point expires_at);
+  void Clear();
+
+  std::size_t max_bytes() const { return max_bytes_; }
+  std::size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
+  std::size_t entries() const { return entries_.load(std::memory_order_relaxed); }
+  std::uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Entry {
+    std::string key;
+    Value value;
+    CacheClock::time_point expires_at;
+    std::size_t cost = 0;
+  };
+  struct Shard {
+    std::mutex mu;
+    std::list<Entry> lru;  // front = most recently used
+    std::unordered_map<std::string_view, std::list<Entry>::iterator> index;  // views into lru keys
+    std::size_t bytes = 0;
+  };
+
+  Shard& ShardFor(std::string_view key);
+  void EraseLocked(Shard& s, std::list<Entry>::iterator it);
+
+  std::size_t max_bytes_;
+  std::size_t shard_budget_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<std::size_t> bytes_{0}, entries_{0};
+  std::atomic<std::uint64_t> evictions_{0};
+};
+
+}  // namespace iam::cache

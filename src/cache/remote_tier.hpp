@@ -1,0 +1,59 @@
+// RemoteTier: the shared cache tier (L2, Redis) as the Cache sees it. Implementations bound every
+// call by a short timeout and fail with kUnavailable instead of waiting; Usable() is false while
+// they are not even trying (circuit breaker open), so callers skip the tier at no cost.
+// Keys carry the tenant and a per-tenant generation kept in the tier itself: Invalidate(tenant)
+// advances it, after which no entry written under an older generation is ever returned.
+// Thread-safe.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "cache/category.hpp"
+#include "cache/memory_tier.hpp"
+#include "domain/entities.hpp"
+#include "domain/error.hpp"
+
+namespace iam::cache {
+
+struct RemoteLookup {
+  std::string generation;  // the tenant's current generation in the tier
+  Value value;             // nullptr: no entry under it
+};
+
+struct RemoteStatus {
+  bool configured = false;
+  bool connected = false;
+  std::string breaker = "closed";  // closed | open | half-open
+  std::uint64_t breaker_opened = 0, rejected = 0, timeouts = 0, errors = 0, commands = 0;
+  std::optional<std::string> used_memory_human;  // filled by Status(), when reachable
+  std::optional<std::int64_t> keys;               // DBSIZE
+  // Latency of commands that got an answer, in microseconds.
+  double latency_p50_us = 0, latency_p95_us = 0, latency_p99_us = 0;
+};
+
+class RemoteTier {
+ public:
+  virtual ~RemoteTier() = default;
+  virtual bool Usable() const = 0;
+  // The entry of (tenant, category, variant) under the tenant's current generation.
+  virtual boost::asio::awaitable<Result<RemoteLookup>> Get(domain::Id tenant, Category c,
+                                                           std::string_view variant) = 0;
+  // Stores under `generation` (from an earlier Get) with the TTL; a stale generation makes the
+  // entry unreachable, never wrong.
+  virtual boost::asio::awaitable<Result<void>> Put(domain::Id tenant, Category c, std::string_view generation,
+                                                   std::string_view variant, const std::string& value,
+                                                   std::chrono::seconds ttl) = 0;
+  virtual boost::asio::awaitable<Result<void>> Invalidate(std::span<const domain::Id> tenants) = 0;
+  // Deletes this application's keys of one tenant, or every key under the prefix (never FLUSHDB).
+  virtual boost::asio::awaitable<Result<std::uint64_t>> Clear(std::optional<domain::Id> tenant) = 0;
+  virtual boost::asio::awaitable<RemoteStatus> Status() = 0;
+};
+
+}  // namespace iam::cache
