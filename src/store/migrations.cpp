@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "domain/time_format.hpp"
+#include "store/change_notifications.hpp"
 #include "store/daily_flow_aggregates.hpp"
 #include "store/schema_sql.hpp"
 
@@ -108,6 +109,13 @@ const std::vector<Migration>& AllMigrations() {
                                         INCLUDE ("producto_id", "cantidad"))"
                                  : R"(CREATE INDEX IF NOT EXISTS "iam_product_daily_flows_demand_idx"
                                         ON "iam_product_daily_flows" ("empresa_id", "tipo", "dia", "producto_id", "cantidad"))");
+       }},
+      {"0008_change_notifications",
+       [](Connection& c) {
+         // PostgreSQL announces every committed change to a tenant's data on channel iam_changes,
+         // whoever writes it; ChangeListener turns that into cache invalidation
+         // (change_notifications.hpp). A no-op on SQLite.
+         return InstallChangeNotifications(c);
        }},
   };
   return kMigrations;
