@@ -38,6 +38,10 @@ struct ApiContext {
   AuthSettings auth;
   RateLimiter& rate_limiter;
   cache::Cache& cache;
+  std::string metrics_token = {};  // METRICS_TOKEN: when set, /metrics requires it as a Bearer token
+  // Largest delay, in ms, for which another instance's in-process tier may still serve a value
+  // after a write acknowledged elsewhere (cache-stats `crossInstanceBoundMs`); 0 when none.
+  std::function<std::int64_t()> cross_instance_bound_ms = {};
 };
 
 }  // namespace iam::api

@@ -13,6 +13,8 @@ void RegisterApiRoutes(http::Router& router, ApiContext& api) {
   RegisterSupplierRoutes(router, api);
   RegisterMovementRoutes(router, api);
   RegisterDashboardRoutes(router, api);
+  RegisterCacheRoutes(router, api);
+  RegisterMetricsRoutes(router, api);
 }
 
 }  // namespace iam::api

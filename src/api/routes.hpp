@@ -17,5 +17,7 @@ void RegisterProductRoutes(http::Router& router, ApiContext& api);
 void RegisterSupplierRoutes(http::Router& router, ApiContext& api);
 void RegisterMovementRoutes(http::Router& router, ApiContext& api);
 void RegisterDashboardRoutes(http::Router& router, ApiContext& api);
+void RegisterCacheRoutes(http::Router& router, ApiContext& api);
+void RegisterMetricsRoutes(http::Router& router, ApiContext& api);
 
 }  // namespace iam::api

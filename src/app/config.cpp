@@ -176,6 +176,8 @@ Result<void> ParseCache(const VarMap& v, Config& c) {
     if (auto r = IntVar(v, name, *field, 1, kMaxTtl); !r) return r;
   }
   if (auto r = IntVar(v, "CACHE_L1_MAX_BYTES", c.cache_l1_max_bytes, 0, 1LL << 40); !r) return r;
+  if (auto r = IntVar(v, "CACHE_L1_MAX_AGE_MS", c.cache_l1_max_age_ms, 0, 3600000); !r) return r;
+  if (auto r = IntVar(v, "REDIS_TIMEOUT_MS", c.redis_timeout_ms, 1, 60000); !r) return r;
   if (auto p = Get(v, "CACHE_PREFIX")) {
     bool ok = p->size() <= 64 && std::all_of(p->begin(), p->end(), [](unsigned char ch) {
       return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
@@ -250,6 +252,7 @@ const std::vector<std::string>& KnownVariables() {
       "REDIS_PASSWORD", "REDIS_USERNAME", "REDIS_DB", "REDIS_TLS", "REDIS_CLUSTER_NODES", "CACHE_PREFIX",
       "METRICS_TOKEN", "CACHE_TTL_KPIS", "CACHE_TTL_FINANCIAL", "CACHE_TTL_PRODUCTOS", "CACHE_TTL_EMPRESA",
       "CACHE_TTL_USUARIO", "CACHE_TTL_CONFIG", "CACHE_TTL_PREDICTIVE", "CACHE_TTL_SESSION", "CACHE_L1_MAX_BYTES",
+      "CACHE_L1_MAX_AGE_MS", "REDIS_TIMEOUT_MS",
       "ALERT_WEBHOOK_URL", "JWT_SECRET", "JWT_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "LOG_FORMAT",
       "LOG_LEVEL"};
   return kNames;
@@ -324,6 +327,8 @@ std::vector<std::pair<std::string, std::string>> Masked(const Config& c) {
       {"REDIS_CLUSTER_NODES", cluster},
       {"CACHE_PREFIX", c.cache_prefix},
       {"CACHE_L1_MAX_BYTES", std::to_string(c.cache_l1_max_bytes)},
+      {"CACHE_L1_MAX_AGE_MS", std::to_string(c.cache_l1_max_age_ms)},
+      {"REDIS_TIMEOUT_MS", std::to_string(c.redis_timeout_ms)},
       {"CACHE_TTL_KPIS", std::to_string(c.ttl.kpis)},
       {"CACHE_TTL_FINANCIAL", std::to_string(c.ttl.financial)},
       {"CACHE_TTL_PRODUCTOS", std::to_string(c.ttl.productos)},

@@ -63,6 +63,11 @@ struct Config {
   std::string metrics_token;
   CacheTtls ttl;
   std::size_t cache_l1_max_bytes = 16u << 20;
+  // CACHE_L1_MAX_AGE_MS: on PostgreSQL (several instances may share it), an in-process entry is
+  // served for at most this long, the hard bound on cross-instance staleness (crossInstanceBoundMs)
+  // even if a change notification is lost; 0 = the category TTL.
+  std::int64_t cache_l1_max_age_ms = 250;
+  std::int64_t redis_timeout_ms = 50;  // REDIS_TIMEOUT_MS: per Redis call
   std::string alert_webhook_url;
 
   // Auth

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -15,6 +17,8 @@
 #include "http/server.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
+#include "store/change_listener.hpp"
+#include "store/empresa_repository.hpp"
 
 namespace iam::app {
 namespace {
@@ -35,6 +39,34 @@ std::unique_ptr<store::Database> OpenMigratedDatabase(const Config& config) {
     return nullptr;
   }
   return std::move(*db);
+}
+
+// Every tenant's entries, in Redis and here: notifications may have been missed.
+boost::asio::awaitable<void> InvalidateEveryTenant(cache::Cache& cache, std::vector<domain::Id> tenants) {
+  co_await cache.InvalidateMany(tenants, true);
+}
+
+// Writes committed by anyone (another instance, the old backend, a SQL fix) invalidate the
+// tenant's cache; a listener that was disconnected invalidates every tenant when it is back.
+std::unique_ptr<store::ChangeListener> StartChangeListener(const std::string& url, boost::asio::io_context& io,
+                                                           store::Database& db, cache::Cache& cache) {
+  auto listener = std::make_unique<store::ChangeListener>(
+      url,
+      [&io, &cache](std::int64_t empresa) {
+        boost::asio::co_spawn(io, cache.Invalidate(empresa), boost::asio::detached);
+      },
+      [&io, &cache, &db] {
+        std::vector<domain::Id> tenants;
+        if (auto lease = db.Acquire()) {
+          if (auto ids = store::ListEmpresaIds(**lease)) tenants = std::move(*ids);
+        }
+        spdlog::warn("change listener resynchronised: invalidating the cache of {} tenant(s)", tenants.size());
+        boost::asio::co_spawn(io, InvalidateEveryTenant(cache, std::move(tenants)), boost::asio::detached);
+      });
+  // Serve only once listening, so no change can slip between start-up and the first notification.
+  if (!listener->WaitConnected(std::chrono::seconds(5)))
+    spdlog::warn("change listener not connected yet: it keeps trying, and invalidates everything once it is");
+  return listener;
 }
 
 }  // namespace
@@ -65,8 +97,16 @@ int RunServe(const Config& config) {
   ttls.config = std::chrono::seconds(config.ttl.config);
   ttls.predictive = std::chrono::seconds(config.ttl.predictive);
   ttls.session = std::chrono::seconds(config.ttl.session);
-  cache::Cache cache({.l1_max_bytes = config.cache_l1_max_bytes, .ttls = ttls}, nullptr);
-  api::ApiContext api_context{*db, blocking, auth, rate_limiter, cache};
+  // On PostgreSQL other instances (and other applications) may write: L1 entries are capped at
+  // CACHE_L1_MAX_AGE_MS, the stated cross-instance bound, and the change listener below invalidates
+  // within milliseconds. SQLite is one process's file: neither is needed.
+  const bool postgres = db->dialect() == store::Dialect::kPostgres;
+  const std::chrono::milliseconds l1_max_age{postgres ? config.cache_l1_max_age_ms : 0};
+  cache::Cache cache({.l1_max_bytes = config.cache_l1_max_bytes, .ttls = ttls, .l1_max_age = l1_max_age}, nullptr);
+  api::ApiContext api_context{*db, blocking, auth, rate_limiter, cache, config.metrics_token,
+                              [l1_max_age] { return static_cast<std::int64_t>(l1_max_age.count()); }};
+  std::unique_ptr<store::ChangeListener> listener;
+  if (postgres) listener = StartChangeListener(config.database_url, io, *db, cache);
   http::Router router;
   api::RegisterApiRoutes(router, api_context);
 
@@ -98,6 +138,7 @@ int RunServe(const Config& config) {
   for (int i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  if (listener) listener->Stop();
   blocking.join();
   spdlog::info("stopped");
   return 0;

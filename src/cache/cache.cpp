@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <exception>
 #include <vector>
 
@@ -11,6 +12,11 @@ namespace asio = boost::asio;
 
 Cache::Cache(CacheOptions options, RemoteTier* remote)
     : options_(std::move(options)), remote_(remote), l1_(options_.l1_max_bytes) {}
+
+CacheClock::time_point Cache::L1Expiry(Category category) const {
+  const std::chrono::milliseconds ttl = options_.ttls.For(category);
+  return CacheClock::now() + (options_.l1_max_age.count() > 0 ? std::min(ttl, options_.l1_max_age) : ttl);
+}
 
 StatsSnapshot Cache::Snapshot() const {
   StatsSnapshot s = stats_.Snapshot();
@@ -75,7 +81,7 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
         if (found->value) {
           stats_.Hit(Tier::kL2, category);
           leader_outcome = Outcome::kHitL2;
-          l1_.Put(l1_key, found->value, CacheClock::now() + options_.ttls.For(category));
+          l1_.Put(l1_key, found->value, L1Expiry(category));
           co_return found->value;
         }
         stats_.Miss(Tier::kL2, category);
@@ -87,7 +93,7 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
     auto computed = co_await factory();
     if (!computed) co_return Fail(computed.error());
     Value v = std::make_shared<const std::string>(std::move(*computed));
-    l1_.Put(l1_key, v, CacheClock::now() + options_.ttls.For(category));
+    l1_.Put(l1_key, v, L1Expiry(category));
     if (remote_generation) {
       auto put = co_await remote_->Put(tenant, category, *remote_generation, variant, *v, options_.ttls.For(category));
       if (!put) stats_.Error(Tier::kL2, category);
@@ -115,7 +121,7 @@ asio::awaitable<Result<Served>> Cache::Refresh(Category category, domain::Id ten
   auto computed = co_await factory();
   if (!computed) co_return Fail(computed.error());
   Value v = std::make_shared<const std::string>(std::move(*computed));
-  l1_.Put(l1_key, v, CacheClock::now() + options_.ttls.For(category));
+  l1_.Put(l1_key, v, L1Expiry(category));
   if (remote_generation) {
     auto put = co_await remote_->Put(tenant, category, *remote_generation, variant, *v, options_.ttls.For(category));
     if (!put) stats_.Error(Tier::kL2, category);

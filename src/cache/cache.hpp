@@ -39,6 +39,10 @@ namespace iam::cache {
 struct CacheOptions {
   std::size_t l1_max_bytes = 16u << 20;
   CacheTtls ttls;
+  // An L1 entry lives min(category TTL, l1_max_age) (0: the TTL). With several instances this is
+  // the hard bound on how long one instance's L1 can serve a value another instance's write made
+  // stale, should its change notification be lost; notifications normally act within milliseconds.
+  std::chrono::milliseconds l1_max_age{0};
 };
 
 struct Served {
@@ -80,6 +84,7 @@ class Cache {
 
  private:
   bool RemotePending(domain::Id tenant);
+  CacheClock::time_point L1Expiry(Category category) const;
   boost::asio::awaitable<bool> FlushPending();
   boost::asio::awaitable<Result<Served>> Refresh(Category category, domain::Id tenant, std::string_view variant,
                                                  const std::string& l1_key, const Factory& factory);

@@ -8,6 +8,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -27,6 +28,9 @@ struct RemoteLookup {
   Value value;             // nullptr: no entry under it
 };
 
+// Upper bounds (microseconds) of the Redis latency histogram buckets; one more bucket is +Inf.
+inline constexpr std::array<double, 10> kLatencyBucketsUs = {100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000};
+
 struct RemoteStatus {
   bool configured = false;
   bool connected = false;
@@ -36,6 +40,8 @@ struct RemoteStatus {
   std::optional<std::int64_t> keys;               // DBSIZE
   // Latency of commands that got an answer, in microseconds.
   double latency_p50_us = 0, latency_p95_us = 0, latency_p99_us = 0;
+  std::array<std::uint64_t, kLatencyBucketsUs.size() + 1> latency_counts{};  // per bucket, not cumulative
+  double latency_sum_us = 0;
 };
 
 class RemoteTier {

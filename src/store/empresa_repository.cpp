@@ -116,4 +116,13 @@ Result<bool> DeleteEmpresa(Connection& conn, domain::Id id) {
   return r->affected_rows() > 0;
 }
 
+Result<std::vector<domain::Id>> ListEmpresaIds(Connection& conn) {
+  auto rs = conn.Query(R"(SELECT "id" FROM "Empresa")");
+  if (!rs) return Fail(rs.error());
+  std::vector<domain::Id> ids;
+  ids.reserve(rs->size());
+  for (std::size_t i = 0; i < rs->size(); ++i) ids.push_back((*rs)[i].Int(0));
+  return ids;
+}
+
 }  // namespace iam::store

@@ -45,5 +45,7 @@ Result<std::optional<domain::Empresa>> UpdateEmpresa(Connection& conn, domain::I
 Result<EmpresaDependents> CountEmpresaDependents(Connection& conn, domain::Id id);
 // false when no such tenant. REQUIRES: no dependents (else the foreign keys refuse it).
 Result<bool> DeleteEmpresa(Connection& conn, domain::Id id);
+// The id of every tenant (for invalidating every tenant's cache at once).
+Result<std::vector<domain::Id>> ListEmpresaIds(Connection& conn);
 
 }  // namespace iam::store

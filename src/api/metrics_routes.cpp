@@ -1,0 +1,131 @@
+// GET /metrics: Prometheus text exposition (version 0.0.4) of the cache (per tier, category and
+// outcome; L1 size; Redis breaker, errors and latency histogram) and the database pool. Open, or,
+// when METRICS_TOKEN is set, only with `Authorization: Bearer <token>` (compared in constant time).
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+
+#include <string>
+#include <string_view>
+
+#include "api/endpoint.hpp"
+#include "api/routes.hpp"
+#include "cache/cache.hpp"
+#include "http/error_response.hpp"
+
+namespace iam::api {
+namespace {
+
+using boost::asio::awaitable;
+
+constexpr std::array<std::string_view, cache::kOutcomeCount> kOutcomeNames = {"hit_l1", "hit_l2", "shared",
+                                                                              "miss",   "bypass", "stale"};
+
+bool TokenMatches(std::string_view header, const std::string& token) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() != kBearer.size() + token.size() || header.substr(0, kBearer.size()) != kBearer) return false;
+  return CRYPTO_memcmp(header.data() + kBearer.size(), token.data(), token.size()) == 0;
+}
+
+void Family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+awaitable<std::string> Render(ApiContext& api) {
+  std::string out;
+  auto o = std::back_inserter(out);
+  const cache::StatsSnapshot s = api.cache.Snapshot();
+
+  Family(out, "iam_cache_requests_total", "counter", "Cacheable requests by category and how they were answered.");
+  for (std::size_t c = 0; c < cache::kCategoryCount; ++c)
+    for (std::size_t k = 0; k < cache::kOutcomeCount; ++k)
+      fmt::format_to(o, "iam_cache_requests_total{{category=\"{}\",outcome=\"{}\"}} {}\n",
+                     cache::CategoryName(static_cast<cache::Category>(c)), kOutcomeNames[k], s.outcomes[c][k]);
+  for (auto [name, field] : {std::pair{"hits", 0}, std::pair{"misses", 1}, std::pair{"errors", 2}}) {
+    const std::string metric = fmt::format("iam_cache_tier_{}_total", name);
+    Family(out, metric, "counter", fmt::format("Lookups per tier and category: {}.", name));
+    for (std::size_t t = 0; t < cache::kTierCount; ++t)
+      for (std::size_t c = 0; c < cache::kCategoryCount; ++c) {
+        const auto& n = s.tiers[t][c];
+        fmt::format_to(o, "{}{{tier=\"{}\",category=\"{}\"}} {}\n", metric, t == 0 ? "l1" : "l2",
+                       cache::CategoryName(static_cast<cache::Category>(c)),
+                       field == 0 ? n.hits : field == 1 ? n.misses : n.errors);
+      }
+  }
+  Family(out, "iam_cache_computations_total", "counter", "Factory runs (values computed from the database).");
+  for (std::size_t c = 0; c < cache::kCategoryCount; ++c)
+    fmt::format_to(o, "iam_cache_computations_total{{category=\"{}\"}} {}\n",
+                   cache::CategoryName(static_cast<cache::Category>(c)), s.computations[c]);
+  Family(out, "iam_cache_single_flight_shared_total", "counter", "Requests that joined another request's computation.");
+  fmt::format_to(o, "iam_cache_single_flight_shared_total {}\n", s.single_flight_shared);
+  Family(out, "iam_cache_invalidations_total", "counter", "Tenant invalidations.");
+  fmt::format_to(o, "iam_cache_invalidations_total {}\n", s.invalidations);
+  Family(out, "iam_cache_pending_redis_invalidations", "gauge", "Tenants whose Redis generation awaits a bump.");
+  fmt::format_to(o, "iam_cache_pending_redis_invalidations {}\n", s.pending_remote_invalidations);
+
+  const cache::MemoryTier& l1 = api.cache.l1();
+  Family(out, "iam_cache_l1_bytes", "gauge", "Bytes held by the in-process tier.");
+  fmt::format_to(o, "iam_cache_l1_bytes {}\n", l1.bytes());
+  Family(out, "iam_cache_l1_max_bytes", "gauge", "Byte budget of the in-process tier.");
+  fmt::format_to(o, "iam_cache_l1_max_bytes {}\n", l1.max_bytes());
+  Family(out, "iam_cache_l1_entries", "gauge", "Entries in the in-process tier.");
+  fmt::format_to(o, "iam_cache_l1_entries {}\n", l1.entries());
+  Family(out, "iam_cache_l1_evictions_total", "counter", "Entries evicted to respect the byte budget.");
+  fmt::format_to(o, "iam_cache_l1_evictions_total {}\n", l1.evictions());
+
+  cache::RemoteStatus r;
+  if (api.cache.remote() != nullptr) r = co_await api.cache.remote()->Status();
+  Family(out, "iam_redis_configured", "gauge", "1 when a Redis is configured.");
+  fmt::format_to(o, "iam_redis_configured {}\n", r.configured ? 1 : 0);
+  Family(out, "iam_redis_up", "gauge", "1 while a Redis connection is up.");
+  fmt::format_to(o, "iam_redis_up {}\n", r.connected ? 1 : 0);
+  Family(out, "iam_redis_breaker_state", "gauge", "Circuit breaker state (1 for the current one).");
+  for (std::string_view st : {"closed", "open", "half-open"})
+    fmt::format_to(o, "iam_redis_breaker_state{{state=\"{}\"}} {}\n", st, r.breaker == st ? 1 : 0);
+  Family(out, "iam_redis_breaker_opened_total", "counter", "Times the breaker opened.");
+  fmt::format_to(o, "iam_redis_breaker_opened_total {}\n", r.breaker_opened);
+  Family(out, "iam_redis_rejected_total", "counter", "Calls not sent because the breaker was open.");
+  fmt::format_to(o, "iam_redis_rejected_total {}\n", r.rejected);
+  Family(out, "iam_redis_timeouts_total", "counter", "Commands that got no answer within the timeout.");
+  fmt::format_to(o, "iam_redis_timeouts_total {}\n", r.timeouts);
+  Family(out, "iam_redis_errors_total", "counter", "Failed Redis calls (timeouts, connection errors, error replies).");
+  fmt::format_to(o, "iam_redis_errors_total {}\n", r.errors);
+  Family(out, "iam_redis_latency_seconds", "histogram", "Latency of answered Redis calls.");
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < r.latency_counts.size(); ++i) {
+    cumulative += r.latency_counts[i];
+    if (i < cache::kLatencyBucketsUs.size())
+      fmt::format_to(o, "iam_redis_latency_seconds_bucket{{le=\"{}\"}} {}\n", cache::kLatencyBucketsUs[i] / 1e6,
+                     cumulative);
+    else
+      fmt::format_to(o, "iam_redis_latency_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
+  }
+  fmt::format_to(o, "iam_redis_latency_seconds_sum {}\niam_redis_latency_seconds_count {}\n", r.latency_sum_us / 1e6,
+                 cumulative);
+
+  const store::PoolStats pool = api.db.Stats();
+  Family(out, "iam_db_pool_connections", "gauge", "Database connections: open, in use, capacity.");
+  fmt::format_to(o, "iam_db_pool_connections{{state=\"open\"}} {}\n", pool.size);
+  fmt::format_to(o, "iam_db_pool_connections{{state=\"in_use\"}} {}\n", pool.in_use);
+  fmt::format_to(o, "iam_db_pool_connections{{state=\"capacity\"}} {}\n", pool.capacity);
+  Family(out, "iam_db_pool_acquire_timeouts_total", "counter", "Waits for a free connection that timed out.");
+  fmt::format_to(o, "iam_db_pool_acquire_timeouts_total {}\n", pool.acquire_timeouts);
+  co_return out;
+}
+
+}  // namespace
+
+void RegisterMetricsRoutes(http::Router& router, ApiContext& api) {
+  router.Get("/metrics", [&api](http::RequestContext& ctx) -> awaitable<http::Response> {
+    if (!api.metrics_token.empty() &&
+        !TokenMatches(ctx.request[http::beast_http::field::authorization], api.metrics_token))
+      co_return http::MakeErrorResponse(http::beast_http::status::unauthorized, "Token de métricas inválido", {},
+                                        ctx.request.version());
+    http::Response res{http::beast_http::status::ok, ctx.request.version()};
+    res.set(http::beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.body() = co_await Render(api);
+    res.prepare_payload();
+    co_return res;
+  });
+}
+
+}  // namespace iam::api
