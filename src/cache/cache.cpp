@@ -22,7 +22,7 @@ StatsSnapshot Cache::Snapshot() const {
   StatsSnapshot s = stats_.Snapshot();
   s.single_flight_shared = flights_.shared_count();
   {
-    std::lock_guard lock(const_cast<std::mutex&>(pending_mu_));
+    std::lock_guard lock(pending_mu_);
     s.pending_remote_invalidations = pending_.size();
   }
   return s;
@@ -36,18 +36,28 @@ bool Cache::RemotePending(domain::Id tenant) {
 // Pushes the remembered bumps to Redis; true when none is left. Until then the pending tenants'
 // L2 is skipped, so an entry written before the outage can never be read after it.
 asio::awaitable<bool> Cache::FlushPending() {
-  std::vector<domain::Id> tenants;
+  std::vector<std::pair<domain::Id, std::uint64_t>> marks;
   {
     std::lock_guard lock(pending_mu_);
     if (pending_.empty()) co_return true;
-    tenants.assign(pending_.begin(), pending_.end());
+    marks.assign(pending_.begin(), pending_.end());
   }
   if (!remote_->Usable()) co_return false;
+  std::vector<domain::Id> tenants;
+  tenants.reserve(marks.size());
+  for (const auto& m : marks) tenants.push_back(m.first);
   auto r = co_await remote_->Invalidate(tenants);
   if (!r) co_return false;
   std::lock_guard lock(pending_mu_);
-  for (domain::Id t : tenants) pending_.erase(t);
+  for (const auto& [t, seq] : marks)
+    if (auto it = pending_.find(t); it != pending_.end() && it->second == seq) pending_.erase(it);
   co_return pending_.empty();
+}
+
+asio::awaitable<bool> Cache::UseRemote(domain::Id tenant) {
+  if (remote_ == nullptr || !remote_->Usable()) co_return false;
+  co_await FlushPending();
+  co_return !RemotePending(tenant);
 }
 
 asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id tenant, std::string_view variant,
@@ -74,7 +84,7 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
   const SingleFlight::Factory lead = [&]() -> asio::awaitable<Result<Value>> {
     // Look in L2 first (also under the flight, so N local misses cost one Redis round trip).
     std::optional<std::string> remote_generation;
-    if (remote_ != nullptr && remote_->Usable() && !RemotePending(tenant) && co_await FlushPending()) {
+    if (co_await UseRemote(tenant)) {
       auto found = co_await remote_->Get(tenant, category, variant);
       if (found) {
         remote_generation = std::move(found->generation);
@@ -112,15 +122,20 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
 asio::awaitable<Result<Served>> Cache::Refresh(Category category, domain::Id tenant, std::string_view variant,
                                                const std::string& l1_key, const Factory& factory) {
   std::optional<std::string> remote_generation;
-  if (remote_ != nullptr && remote_->Usable() && !RemotePending(tenant) && co_await FlushPending()) {
+  if (co_await UseRemote(tenant)) {
     auto found = co_await remote_->Get(tenant, category, variant);
     if (found) remote_generation = std::move(found->generation);
     else stats_.Error(Tier::kL2, category);
   }
   stats_.Computation(category);
-  auto computed = co_await factory();
-  if (!computed) co_return Fail(computed.error());
-  Value v = std::make_shared<const std::string>(std::move(*computed));
+  std::optional<Result<std::string>> computed;
+  try {
+    computed.emplace(co_await factory());
+  } catch (...) {  // as SingleFlight does for the normal path: a 500, never an escaping exception
+    computed.emplace(Fail(Error::Internal()));
+  }
+  if (!*computed) co_return Fail(computed->error());
+  Value v = std::make_shared<const std::string>(std::move(**computed));
   l1_.Put(l1_key, v, L1Expiry(category));
   if (remote_generation) {
     auto put = co_await remote_->Put(tenant, category, *remote_generation, variant, *v, options_.ttls.For(category));
@@ -138,14 +153,27 @@ asio::awaitable<void> Cache::InvalidateMany(std::span<const domain::Id> tenants,
   for (std::size_t i = 0; i < tenants.size(); ++i) stats_.Invalidation();
   // Redis first, then this process: were it the other way round, a read between the two steps
   // could miss L1, find the old entry in L2 and copy it into L1 under the new local generation.
+  std::uint64_t started = 0;
+  {
+    std::lock_guard lock(pending_mu_);
+    started = pending_seq_;
+  }
   bool told_remote = false;
   if (remote_ != nullptr && remote_->Usable() && !tenants.empty()) {
     auto r = co_await remote_->Invalidate(tenants);
     told_remote = r.has_value();
   }
-  if (remote_ != nullptr && !told_remote && !tenants.empty()) {
+  if (remote_ != nullptr && !tenants.empty()) {
     std::lock_guard lock(pending_mu_);
-    pending_.insert(tenants.begin(), tenants.end());
+    if (told_remote) {
+      // Delivered: earlier failed bumps of these tenants are superseded (not those that failed
+      // after this one started).
+      for (domain::Id t : tenants)
+        if (auto it = pending_.find(t); it != pending_.end() && it->second <= started) pending_.erase(it);
+    } else {
+      ++pending_seq_;
+      for (domain::Id t : tenants) pending_[t] = pending_seq_;
+    }
   }
   if (all_local) generations_.BumpAll();
   for (domain::Id t : tenants) generations_.Bump(t);

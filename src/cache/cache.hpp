@@ -23,7 +23,7 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "cache/cache_stats.hpp"
 #include "cache/category.hpp"
@@ -80,10 +80,14 @@ class Cache {
   StatsSnapshot Snapshot() const;
   const MemoryTier& l1() const { return l1_; }
   RemoteTier* remote() const { return remote_; }
+  bool RemoteConnected() const { return remote_ != nullptr && remote_->Connected(); }
   const CacheTtls& ttls() const { return options_.ttls; }
 
  private:
   bool RemotePending(domain::Id tenant);
+  // Whether this call may use L2 for the tenant: Redis usable and no bump of the tenant pending
+  // (pending bumps are retried first).
+  boost::asio::awaitable<bool> UseRemote(domain::Id tenant);
   CacheClock::time_point L1Expiry(Category category) const;
   boost::asio::awaitable<bool> FlushPending();
   boost::asio::awaitable<Result<Served>> Refresh(Category category, domain::Id tenant, std::string_view variant,
@@ -95,8 +99,11 @@ class Cache {
   GenerationTable generations_;
   SingleFlight flights_;
   CacheStats stats_;
-  std::mutex pending_mu_;
-  std::unordered_set<domain::Id> pending_;  // tenants whose Redis generation still needs a bump
+  mutable std::mutex pending_mu_;
+  // Tenants whose Redis generation still needs a bump, with the sequence number of the latest
+  // failed bump: a flush only forgets a tenant if no newer bump failed meanwhile.
+  std::unordered_map<domain::Id, std::uint64_t> pending_;
+  std::uint64_t pending_seq_ = 0;
 };
 
 }  // namespace iam::cache

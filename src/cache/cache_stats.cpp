@@ -12,8 +12,6 @@ StatsSnapshot CacheStats::Snapshot() const {
     }
   for (std::size_t c = 0; c < kCategoryCount; ++c) {
     s.computations[c] = computations_[c].load(std::memory_order_relaxed);
-    s.bypasses[c] = bypasses_[c].load(std::memory_order_relaxed);
-    s.stale[c] = stale_[c].load(std::memory_order_relaxed);
   }
   s.invalidations = invalidations_.load(std::memory_order_relaxed);
   for (std::size_t c = 0; c < kCategoryCount; ++c)

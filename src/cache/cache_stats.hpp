@@ -25,8 +25,6 @@ struct StatsSnapshot {
   std::array<std::array<std::uint64_t, kOutcomeCount>, kCategoryCount> outcomes{};  // [category][outcome]
   std::array<std::array<CategoryCounts, kCategoryCount>, kTierCount> tiers{};
   std::array<std::uint64_t, kCategoryCount> computations{};  // factory runs
-  std::array<std::uint64_t, kCategoryCount> bypasses{};      // forceRefresh or cache unusable
-  std::array<std::uint64_t, kCategoryCount> stale{};         // stale values served on purpose
   std::uint64_t single_flight_shared = 0;                     // callers that joined another's computation
   std::uint64_t invalidations = 0;                            // tenant invalidations requested
   std::uint64_t pending_remote_invalidations = 0;             // bumps waiting for Redis to return
@@ -44,8 +42,6 @@ class CacheStats {
   void Miss(Tier t, Category c) { Add(tiers_[I(t)][I(c)].misses); }
   void Error(Tier t, Category c) { Add(tiers_[I(t)][I(c)].errors); }
   void Computation(Category c) { Add(computations_[I(c)]); }
-  void Bypass(Category c) { Add(bypasses_[I(c)]); }
-  void Stale(Category c) { Add(stale_[I(c)]); }
   void Invalidation() { Add(invalidations_); }
   void Served(Category c, Outcome o) { Add(outcomes_[I(c)][I(o)]); }
 
@@ -60,7 +56,7 @@ class CacheStats {
   static void Add(std::atomic<std::uint64_t>& a) { a.fetch_add(1, std::memory_order_relaxed); }
 
   std::array<std::array<AtomicCounts, kCategoryCount>, kTierCount> tiers_;
-  std::array<std::atomic<std::uint64_t>, kCategoryCount> computations_{}, bypasses_{}, stale_{};
+  std::array<std::atomic<std::uint64_t>, kCategoryCount> computations_{};
   std::atomic<std::uint64_t> invalidations_{0};
   std::array<std::array<std::atomic<std::uint64_t>, kOutcomeCount>, kCategoryCount> outcomes_{};
 };

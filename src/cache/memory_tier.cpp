@@ -41,10 +41,11 @@ Value MemoryTier::Get(std::string_view key, CacheClock::time_point now) {
 void MemoryTier::Put(std::string key, Value value, CacheClock::time_point expires_at) {
   if (shard_budget_ == 0 || !value) return;
   const std::size_t cost = key.size() + value->size() + kEntryOverhead;
-  if (cost > shard_budget_) return;  // would evict the whole shard for one value
   Shard& s = ShardFor(key);
   std::lock_guard lock(s.mu);
+  // The previous value goes even when the new one cannot be stored: it must not stay readable.
   if (auto found = s.index.find(key); found != s.index.end()) EraseLocked(s, found->second);
+  if (cost > shard_budget_) return;  // would evict the whole shard for one value
   while (s.bytes + cost > shard_budget_ && !s.lru.empty()) {
     EraseLocked(s, std::prev(s.lru.end()));
     evictions_.fetch_add(1, std::memory_order_relaxed);

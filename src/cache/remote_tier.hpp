@@ -48,6 +48,7 @@ class RemoteTier {
  public:
   virtual ~RemoteTier() = default;
   virtual bool Usable() const = 0;
+  virtual bool Connected() const = 0;  // a connection is up right now (no I/O)
   // The entry of (tenant, category, variant) under the tenant's current generation.
   virtual boost::asio::awaitable<Result<RemoteLookup>> Get(domain::Id tenant, Category c,
                                                            std::string_view variant) = 0;

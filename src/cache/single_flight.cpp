@@ -1,9 +1,11 @@
 #include "cache/single_flight.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <exception>
 #include <optional>
@@ -48,14 +50,18 @@ asio::awaitable<SingleFlight::Outcome> SingleFlight::Do(const std::string& key, 
     }
     co_await wakeup->async_receive(asio::as_tuple(asio::use_awaitable));
     std::lock_guard lock(flight->mu);
+    // Woken without a result: this waiter was cancelled (the channel reports channel_cancelled)
+    // while the leader is still computing. Surface it as asio does for any cancelled co_await.
+    if (!flight->result) throw boost::system::system_error(asio::error::operation_aborted);
     co_return Outcome{*flight->result, true};
   }
 
   std::optional<Result<Value>> result;
   try {
     result.emplace(co_await fn());
-  } catch (const std::exception&) {
-    // The waiters must be released whatever happens; the error reaches them as a 500.
+  } catch (...) {
+    // The waiters must be released whatever happens (whatever is thrown); the error reaches
+    // them as a 500.
     result.emplace(Fail(Error::Internal()));
   }
   {
