@@ -13,6 +13,7 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server postgresql postgresql-client sqlite3 curl wrk procps
+  openssl # the TLS tests make a CA and a server certificate with its CLI
 )
 
 missing=()

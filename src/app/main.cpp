@@ -1,6 +1,7 @@
-// iam: the one binary. Subcommands: serve, migrate, seed, verify-aggregates, config. Global flags name configuration
-// variables directly (--port, --database-url, …, or -s NAME=VALUE for any of them) and win over
-// the environment and the .env file.
+// iam: the one binary. Subcommands: serve, migrate, seed, verify-aggregates, redis-check, kpi-check,
+// config.
+// Global flags name configuration variables directly (--port, --database-url, …, or -s NAME=VALUE
+// for any of them) and win over the environment and the .env file.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -9,8 +10,10 @@
 #include <boost/json/object.hpp>
 
 #include "app/config_loader.hpp"
+#include "app/kpi_check_command.hpp"
 #include "app/logging.hpp"
 #include "app/migrate_command.hpp"
+#include "app/redis_check_command.hpp"
 #include "app/seed_command.hpp"
 #include "app/serve_command.hpp"
 #include "app/verify_aggregates_command.hpp"
@@ -91,12 +94,23 @@ int main(int argc, char** argv) {
   iam::app::VerifyAggregatesOptions verify_options;
   verify->add_option("--empresa", verify_options.empresa, "only this tenant");
   verify->add_flag("--repair", verify_options.repair, "rebuild differing aggregates from the ledger");
+  auto* redis_check = cli.add_subcommand("redis-check", "check the Redis connection and cache operations");
+  iam::app::RedisCheckOptions redis_check_options;
+  redis_check->add_option("--url", redis_check_options.url, "redis://… or rediss://… (default: REDIS_URL / REDIS_HOST…)");
+  redis_check->add_option("--tls-ca-file", redis_check_options.tls_ca_file, "CA bundle to verify a rediss:// server");
+  redis_check->add_option("--timeout-ms", redis_check_options.timeout_ms, "per command and connection attempt")
+      ->check(CLI::Range(1, 60000));
+  auto* kpi_check = cli.add_subcommand("kpi-check", "show a KPI cache MISS, HIT, write and MISS on a running service");
+  iam::app::KpiCheckOptions kpi_check_options;
+  kpi_check->add_option("--base-url", kpi_check_options.base_url, "the service (default http://127.0.0.1:3001)");
+  kpi_check->add_option("--email", kpi_check_options.email, "an ADMIN of a tenant (default the demo admin)");
+  kpi_check->add_option("--password", kpi_check_options.password, "its password");
   auto* config_cmd = cli.add_subcommand("config", "print the effective configuration, secrets masked");
   bool config_json = false;
   config_cmd->add_flag("--json", config_json, "as one JSON object");
 
   // Global flags may also follow the subcommand (`iam serve --port 4000`).
-  for (auto* sub : {serve, migrate, seed, verify, config_cmd}) sub->fallthrough();
+  for (auto* sub : {serve, migrate, seed, verify, redis_check, kpi_check, config_cmd}) sub->fallthrough();
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -123,6 +137,8 @@ int main(int argc, char** argv) {
   if (*migrate) return iam::app::RunMigrate(*config);
   if (*seed) return RunSeedCommand(*config, seed_options);
   if (*verify) return iam::app::RunVerifyAggregates(*config, verify_options);
+  if (*redis_check) return iam::app::RunRedisCheck(*config, redis_check_options);
+  if (*kpi_check) return iam::app::RunKpiCheck(kpi_check_options);
   if (*config_cmd) return RunConfig(*config, config_json);
   return 2;
 }

@@ -72,9 +72,12 @@ std::string HttpGet(unsigned short port, const std::string& path) {
 // A running `iam serve` child process.
 class ServeProcess {
  public:
-  ServeProcess(const std::string& database_url, unsigned short port) : port_(port) {
+  ServeProcess(const std::string& database_url, unsigned short port, const std::vector<std::string>& extra = {})
+      : port_(port) {
     std::vector<std::string> args = {IAM_BINARY, "--database-url", database_url, "--port", std::to_string(port),
-                                     "--host", "127.0.0.1", "--log-level", "warn", "serve"};
+                                     "--host", "127.0.0.1", "--log-level", "warn"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back("serve");
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -207,6 +210,31 @@ TEST_P(ServeTest, MigrateTwiceThenServeHealthAndStopOnSigterm) {
   EXPECT_NE(ready.find("\"database\":\"up\""), std::string::npos);
   EXPECT_EQ(serve.Stop(), 0);
   EXPECT_TRUE(HttpGet(port, "/health").empty());
+}
+
+// The guide's KPI check against a real `iam serve` with demo data: MISS, HIT, write, MISS; with the
+// in-process tier alone and with Redis as L2 (the serve's change listener runs on PostgreSQL).
+TEST_P(ServeTest, KpiCheckSeesMissHitWriteMiss) {
+  const std::string db = "--database-url " + ShellQuote(temp_->url());
+  ASSERT_EQ(RunIam({}, db + " migrate").exit_code, 0);
+  auto seeded = RunIam({}, db + " seed --tenants 1 --products 5 --movements 40 --days 30");
+  ASSERT_EQ(seeded.exit_code, 0) << seeded.output;
+  std::vector<std::vector<std::string>> variants = {{}};
+  if (auto redis = iam::test::EnvOrNull("IAM_TEST_REDIS_URL"))
+    variants.push_back({"-s", "REDIS_URL=" + *redis, "-s", "CACHE_PREFIX=kpi-check-" + GetParam()});
+  for (const auto& extra : variants) {
+    SCOPED_TRACE(extra.empty() ? "L1 only" : "with Redis");
+    unsigned short port = FreePort();
+    ServeProcess serve(temp_->url(), port, extra);
+    auto check = RunIam({}, "kpi-check --base-url http://127.0.0.1:" + std::to_string(port));
+    EXPECT_EQ(check.exit_code, 0) << check.output;
+    EXPECT_NE(check.output.find("PASS  MISS"), std::string::npos) << check.output;
+    EXPECT_EQ(serve.Stop(), 0);
+  }
+  // Nothing listening: exit 1 with the hint.
+  auto refused = RunIam({}, "kpi-check --base-url http://127.0.0.1:" + std::to_string(FreePort()));
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("is `iam serve` running"), std::string::npos) << refused.output;
 }
 
 TEST_P(ServeTest, ServeRefusesAnUnmigratedDatabase) {
