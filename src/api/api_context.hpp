@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "api/access_check_cache.hpp"
 #include "api/rate_limiter.hpp"
 #include "cache/cache.hpp"
 #include "crypto/jwt.hpp"
@@ -42,6 +43,8 @@ struct ApiContext {
   // Largest delay, in ms, for which another instance's in-process tier may still serve a value
   // after a write acknowledged elsewhere (cache-stats `crossInstanceBoundMs`); 0 when none.
   std::function<std::int64_t()> cross_instance_bound_ms = {};
+  // Remembered token checks; null: every request checks its token in the database.
+  AccessCheckCache* access_checks = nullptr;
 };
 
 }  // namespace iam::api

@@ -56,11 +56,18 @@ boost::asio::awaitable<Result<Principal>> Authenticate(ApiContext& api, const ht
   auto user_id = ParseUserId(claims->sub);
   if (!user_id) co_return Fail(Unauthenticated("Token inválido", "TOKEN_INVALID"));
 
-  auto check = co_await http::RunBlocking(api.blocking, [&]() -> Result<store::AccessCheck> {
-    auto lease = api.db.Acquire();
-    if (!lease) return Fail(lease.error());
-    return store::CheckAccessToken(**lease, *user_id, claims->jti, claims->issued_ms);
-  });
+  Result<store::AccessCheck> check = Fail(Error::Internal());
+  if (auto remembered = api.access_checks ? api.access_checks->Get(*user_id, claims->jti) : std::nullopt) {
+    check = std::move(*remembered);
+  } else {
+    const std::uint64_t epoch = api.access_checks ? api.access_checks->epoch() : 0;
+    check = co_await http::RunBlocking(api.blocking, [&]() -> Result<store::AccessCheck> {
+      auto lease = api.db.Acquire();
+      if (!lease) return Fail(lease.error());
+      return store::CheckAccessToken(**lease, *user_id, claims->jti, claims->issued_ms);
+    });
+    if (check && api.access_checks) api.access_checks->Put(*user_id, claims->jti, *check, epoch);
+  }
   if (!check) co_return Fail(check.error());
   if (!check->user_found || !check->activo) co_return Fail(Unauthenticated("Usuario inactivo o inexistente"));
   if (check->revoked) co_return Fail(Unauthenticated("Token revocado", "TOKEN_REVOKED"));

@@ -73,13 +73,13 @@ awaitable<Result<Reply>> Login(ApiContext& api, RequestContext& ctx) {
   auto email = body->String("email", {.required = true, .email = true});
   auto password = body->String("password", kAnyPassword);
   if (auto done = body->Finish(); !done) co_return Fail(done.error());
-  if (auto allowed = CheckLoginAllowed(api, *email, ctx.remote_address); !allowed) co_return Fail(allowed.error());
+  if (auto allowed = co_await CheckLoginAllowed(api, *email, ctx.remote_address); !allowed) co_return Fail(allowed.error());
 
   auto login = co_await http::RunBlocking(
       api.blocking, [&]() { return VerifyAndStartSession(api.db, *email, *password, api.auth); });
   if (!login) co_return Fail(login.error());
   if (!*login) {
-    RecordFailedLogin(api, *email, ctx.remote_address);
+    co_await RecordFailedLogin(api, *email, ctx.remote_address);
     co_return Fail(InvalidCredentials());
   }
   Reply reply = Ok(boost::json::object{{"message", "Login exitoso"},
@@ -110,7 +110,7 @@ awaitable<Result<Reply>> Refresh(ApiContext& api, RequestContext& ctx) {
   });
   if (!owner) co_return Fail(owner.error());
   if (!*owner) co_return Fail(Unauthorized("REFRESH_TOKEN_INVALID", "Refresh token inválido"));
-  if (auto allowed = CountRefresh(api, (*owner)->user_id); !allowed) co_return Fail(allowed.error());
+  if (auto allowed = co_await CountRefresh(api, (*owner)->user_id); !allowed) co_return Fail(allowed.error());
 
   auto rotation = co_await http::RunBlocking(api.blocking, [&] { return RotateSession(api.db, *token, api.auth); });
   if (!rotation) co_return Fail(rotation.error());
@@ -166,7 +166,7 @@ awaitable<Result<Reply>> ChangePassword(ApiContext& api, RequestContext& ctx, co
   auto next = body->String("passwordNueva", kNewPassword);
   if (auto done = body->Finish(); !done) co_return Fail(done.error());
   // Guessing the current password through this route counts as failed logins of the account.
-  if (auto allowed = CheckLoginAllowed(api, me.email, ctx.remote_address); !allowed) co_return Fail(allowed.error());
+  if (auto allowed = co_await CheckLoginAllowed(api, me.email, ctx.remote_address); !allowed) co_return Fail(allowed.error());
 
   // Hashing stays outside the transaction: it takes ~0.1 s and SQLite's write lock is global.
   auto new_hash = co_await detail::WithConnection(api, [&](store::Connection& conn) -> Result<std::optional<std::string>> {
@@ -178,7 +178,7 @@ awaitable<Result<Reply>> ChangePassword(ApiContext& api, RequestContext& ctx, co
   });
   if (!new_hash) co_return Fail(new_hash.error());
   if (!*new_hash) {
-    RecordFailedLogin(api, me.email, ctx.remote_address);
+    co_await RecordFailedLogin(api, me.email, ctx.remote_address);
     co_return Fail(Error::InvalidArgument("passwordActual: la contraseña actual es incorrecta",
                                           "INVALID_CURRENT_PASSWORD"));
   }
@@ -195,7 +195,12 @@ awaitable<Result<Reply>> ChangePassword(ApiContext& api, RequestContext& ctx, co
 void RegisterAuthRoutes(http::Router& router, ApiContext& api) {
   const Access any_user{.roles = {}, .tenant_required = false};
   router.Post("/auth/login", Public([&api](RequestContext& ctx) { return Login(api, ctx); }));
-  router.Post("/auth/refresh", Public([&api](RequestContext& ctx) { return Refresh(api, ctx); }));
+  // A refresh may detect token reuse and revoke every session of the user.
+  router.Post("/auth/refresh", Public([&api](RequestContext& ctx) -> boost::asio::awaitable<Result<Reply>> {
+                auto reply = co_await Refresh(api, ctx);
+                ForgetAccessChecks(api);
+                co_return reply;
+              }));
   router.Post("/auth/logout", Authed(api, any_user, [&api](RequestContext& ctx, const Principal& me) {
                 return Logout(api, ctx, me);
               }));

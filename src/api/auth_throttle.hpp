@@ -1,7 +1,7 @@
 // The auth rate limits of api.md on top of RateLimiter: failed logins per email and per client IP
 // (checked before any password work, counted only on failure), registrations per IP and refreshes
 // per user. A refusal is kRateLimited, code TOO_MANY_ATTEMPTS, with retry_after_s set.
-// Thread-safe as the RateLimiter is; a Redis-backed limiter may block, as the callers allow.
+// Coroutines; thread-safe as the RateLimiter is.
 #pragma once
 
 #include <string>
@@ -11,11 +11,11 @@
 
 namespace iam::api {
 
-Result<void> CheckLoginAllowed(ApiContext& api, const std::string& email, const std::string& ip);
-void RecordFailedLogin(ApiContext& api, const std::string& email, const std::string& ip);
+boost::asio::awaitable<Result<void>> CheckLoginAllowed(ApiContext& api, std::string email, std::string ip);
+boost::asio::awaitable<void> RecordFailedLogin(ApiContext& api, std::string email, std::string ip);
 // Checks, then counts one registration attempt of `ip`.
-Result<void> CountRegistration(ApiContext& api, const std::string& ip);
+boost::asio::awaitable<Result<void>> CountRegistration(ApiContext& api, std::string ip);
 // Checks, then counts one refresh of `user_id`.
-Result<void> CountRefresh(ApiContext& api, domain::Id user_id);
+boost::asio::awaitable<Result<void>> CountRefresh(ApiContext& api, domain::Id user_id);
 
 }  // namespace iam::api

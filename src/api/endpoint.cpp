@@ -22,6 +22,14 @@ http::Response Render(const http::RequestContext& ctx, const Result<Reply>& repl
   return res;
 }
 
+bool ChangesAccess(std::string_view target) {
+  return target.starts_with("/auth/") || target.starts_with("/users") || target.starts_with("/empresas");
+}
+
+void ForgetAccessChecks(ApiContext& api) {
+  if (api.access_checks) api.access_checks->BumpAll();
+}
+
 http::Handler Public(PublicBody body) {
   return [body = std::move(body)](http::RequestContext& ctx) -> awaitable<http::Response> {
     co_return Render(ctx, co_await body(ctx));
@@ -43,9 +51,11 @@ http::Handler Authed(ApiContext& api, Access access, AuthedBody body) {
     // caller's tenant miss before it is answered, whatever its status: a handler may fail after
     // its commit, and a needless invalidation costs one recomputation, a missed one a stale answer.
     const auto method = ctx.request.method();
-    if (who->empresa_id && method != http::beast_http::verb::get && method != http::beast_http::verb::head &&
-        method != http::beast_http::verb::options)
-      co_await api.cache.Invalidate(*who->empresa_id);
+    if (method != http::beast_http::verb::get && method != http::beast_http::verb::head &&
+        method != http::beast_http::verb::options) {
+      if (who->empresa_id) co_await api.cache.Invalidate(*who->empresa_id);
+      if (ChangesAccess(ctx.request.target())) ForgetAccessChecks(api);
+    }
     co_return Render(ctx, reply);
   };
 }

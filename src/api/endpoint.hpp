@@ -51,6 +51,11 @@ http::Handler Authed(ApiContext& api, Access access, AuthedBody body);
 
 http::Response Render(const http::RequestContext& ctx, const Result<Reply>& reply);
 
+// Writes to these paths (sessions, users, tenants) may change a token check's outcome: after one,
+// every remembered check is forgotten (ForgetAccessChecks) before the reply is sent.
+bool ChangesAccess(std::string_view target);
+void ForgetAccessChecks(ApiContext& api);
+
 // The tenant of a principal that passed an Access with tenant_required. REQUIRES: that check.
 inline domain::Id TenantOf(const Principal& p) { return *p.empresa_id; }
 

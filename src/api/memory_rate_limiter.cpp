@@ -2,7 +2,7 @@
 
 namespace iam::api {
 
-std::optional<std::chrono::seconds> InMemoryRateLimiter::RetryAfter(std::string_view key, int limit) {
+std::optional<std::chrono::seconds> InMemoryRateLimiter::RetryAfterNow(std::string_view key, int limit) {
   std::lock_guard lock(mu_);
   auto now = Clock::now();
   auto it = windows_.find(std::string(key));
@@ -11,7 +11,7 @@ std::optional<std::chrono::seconds> InMemoryRateLimiter::RetryAfter(std::string_
   return std::max(left, std::chrono::seconds(1));
 }
 
-void InMemoryRateLimiter::Record(std::string_view key, std::chrono::seconds window) {
+void InMemoryRateLimiter::RecordNow(std::string_view key, std::chrono::seconds window) {
   std::lock_guard lock(mu_);
   auto now = Clock::now();
   SweepLocked(now);
@@ -20,7 +20,7 @@ void InMemoryRateLimiter::Record(std::string_view key, std::chrono::seconds wind
   ++w.count;
 }
 
-void InMemoryRateLimiter::Reset(std::string_view key) {
+void InMemoryRateLimiter::ResetNow(std::string_view key) {
   std::lock_guard lock(mu_);
   windows_.erase(std::string(key));
 }

@@ -16,9 +16,22 @@ class InMemoryRateLimiter final : public RateLimiter {
  public:
   using Clock = std::chrono::steady_clock;
 
-  std::optional<std::chrono::seconds> RetryAfter(std::string_view key, int limit) override;
-  void Record(std::string_view key, std::chrono::seconds window) override;
-  void Reset(std::string_view key) override;
+  boost::asio::awaitable<std::optional<std::chrono::seconds>> RetryAfter(std::string key, int limit) override {
+    co_return RetryAfterNow(key, limit);
+  }
+  boost::asio::awaitable<void> Record(std::string key, std::chrono::seconds window) override {
+    RecordNow(key, window);
+    co_return;
+  }
+  boost::asio::awaitable<void> Reset(std::string key) override {
+    ResetNow(key);
+    co_return;
+  }
+
+  // The same, synchronously (they never wait on anything but a mutex).
+  std::optional<std::chrono::seconds> RetryAfterNow(std::string_view key, int limit);
+  void RecordNow(std::string_view key, std::chrono::seconds window);
+  void ResetNow(std::string_view key);
 
  private:
   struct Window {

@@ -5,7 +5,11 @@
 namespace iam::api {
 
 void RegisterApiRoutes(http::Router& router, ApiContext& api) {
-  RegisterHealthRoutes(router, {.db = api.db, .blocking = api.blocking});
+  RegisterHealthRoutes(router, {.db = api.db, .blocking = api.blocking, .redis_state = [&api] {
+                                  const cache::RemoteTier* remote = api.cache.remote();
+                                  if (remote == nullptr) return std::string("disabled");
+                                  return std::string(api.cache.RemoteConnected() ? "up" : "down");
+                                }});
   RegisterAuthRoutes(router, api);
   RegisterUserRoutes(router, api);
   RegisterEmpresaRoutes(router, api);

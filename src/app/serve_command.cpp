@@ -10,7 +10,11 @@
 #include <thread>
 
 #include "api/memory_rate_limiter.hpp"
+#include "api/redis_rate_limiter.hpp"
+#include "app/redis_check_command.hpp"
 #include "cache/cache.hpp"
+#include "cache/redis_client.hpp"
+#include "cache/redis_tier.hpp"
 #include "api/routes.hpp"
 #include "http/standard_handler.hpp"
 #include "http/router.hpp"
@@ -102,9 +106,36 @@ int RunServe(const Config& config) {
   // within milliseconds. SQLite is one process's file: neither is needed.
   const bool postgres = db->dialect() == store::Dialect::kPostgres;
   const std::chrono::milliseconds l1_max_age{postgres ? config.cache_l1_max_age_ms : 0};
-  cache::Cache cache({.l1_max_bytes = config.cache_l1_max_bytes, .ttls = ttls, .l1_max_age = l1_max_age}, nullptr);
-  api::ApiContext api_context{*db, blocking, auth, rate_limiter, cache, config.metrics_token,
-                              [l1_max_age] { return static_cast<std::int64_t>(l1_max_age.count()); }};
+  // Redis (L2) when configured; with none, or while it is away, the in-process tier alone serves.
+  std::unique_ptr<cache::RedisClient> redis;
+  std::unique_ptr<cache::RedisTier> redis_tier;
+  if (config.redis.configured && !config.redis.cluster_nodes.empty()) {
+    spdlog::warn("REDIS_CLUSTER_NODES: Redis Cluster is not supported by this build; running without Redis");
+  } else if (config.redis.configured) {
+    auto opts = RedisOptionsFromSettings(config.redis);
+    if (!opts) {
+      spdlog::critical("redis: {}", opts.error().message);
+      return 2;
+    }
+    opts->command_timeout = std::chrono::milliseconds(config.redis_timeout_ms);
+    redis = std::make_unique<cache::RedisClient>(io.get_executor(), *opts);
+    redis->Start();
+    redis_tier = std::make_unique<cache::RedisTier>(*redis, config.cache_prefix, 2 * ttls.Longest());
+  }
+  // Login limits shared across instances when there is a Redis; in memory otherwise.
+  std::unique_ptr<api::RedisRateLimiter> shared_limiter;
+  if (redis) shared_limiter = std::make_unique<api::RedisRateLimiter>(*redis, config.cache_prefix);
+  api::RateLimiter& limiter = shared_limiter ? static_cast<api::RateLimiter&>(*shared_limiter) : rate_limiter;
+  cache::Cache cache({.l1_max_bytes = config.cache_l1_max_bytes, .ttls = ttls, .l1_max_age = l1_max_age},
+                     redis_tier.get());
+  // Token checks remembered for the cross-instance bound on PostgreSQL (revocations there are not
+  // announced), for the usuario TTL on SQLite; every write to sessions, users or tenants forgets them.
+  api::AccessCheckCache access_checks(
+      config.cache_l1_max_bytes == 0 ? std::chrono::milliseconds(0)
+      : postgres                     ? l1_max_age
+                                     : std::chrono::milliseconds(std::chrono::seconds(config.ttl.usuario)));
+  api::ApiContext api_context{*db, blocking, auth, limiter, cache, config.metrics_token,
+                              [l1_max_age] { return static_cast<std::int64_t>(l1_max_age.count()); }, &access_checks};
   std::unique_ptr<store::ChangeListener> listener;
   if (postgres) listener = StartChangeListener(config.database_url, io, *db, cache);
   http::Router router;
@@ -139,6 +170,7 @@ int RunServe(const Config& config) {
   io.run();
   for (auto& t : threads) t.join();
   if (listener) listener->Stop();
+  if (redis) redis->Shutdown();
   blocking.join();
   spdlog::info("stopped");
   return 0;

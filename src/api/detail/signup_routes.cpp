@@ -91,7 +91,7 @@ awaitable<Result<Reply>> Register(ApiContext& api, RequestContext& ctx) {
   if (!body) co_return Fail(body.error());
   Account account = ReadAccount(*body);
   if (auto done = body->Finish(); !done) co_return Fail(done.error());
-  if (auto allowed = CountRegistration(api, ctx.remote_address); !allowed) co_return Fail(allowed.error());
+  if (auto allowed = co_await CountRegistration(api, ctx.remote_address); !allowed) co_return Fail(allowed.error());
 
   std::string hash = co_await http::RunBlocking(api.blocking, [&] { return crypto::HashPassword(account.password); });
   auto signup = co_await InTransaction(api, [&](store::Connection& conn) -> Result<Signup> {
@@ -137,7 +137,7 @@ awaitable<Result<Reply>> RegisterEmpresa(ApiContext& api, RequestContext& ctx) {
   store::NewEmpresa empresa = ReadEmpresa(*body, /*with_contact=*/false);
   Account account = ReadAccount(*body);
   if (auto done = body->Finish(); !done) co_return Fail(done.error());
-  if (auto allowed = CountRegistration(api, ctx.remote_address); !allowed) co_return Fail(allowed.error());
+  if (auto allowed = co_await CountRegistration(api, ctx.remote_address); !allowed) co_return Fail(allowed.error());
 
   std::string hash = co_await http::RunBlocking(api.blocking, [&] { return crypto::HashPassword(account.password); });
   auto signup = co_await InTransaction(api, [&](store::Connection& conn) -> Result<Signup> {

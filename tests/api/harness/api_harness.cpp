@@ -1,6 +1,8 @@
 #include "api/harness/api_harness.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -26,7 +28,7 @@ std::string HttpResult::Header(const std::string& lower_name) const {
 }
 
 ApiHarness::ApiHarness(const std::string& backend, const std::string& pg_url,
-                       const std::function<void(store::Database&)>& prepare) {
+                       const std::function<void(store::Database&)>& prepare, const HarnessCache& cache_options) {
   temp_ = TempDatabase::Create(backend, pg_url);
   db_ = temp_->Open(8);
   if (!db_) throw std::runtime_error("cannot open test database");
@@ -35,7 +37,28 @@ ApiHarness::ApiHarness(const std::string& backend, const std::string& pg_url,
   if (!migrated) throw std::runtime_error("migrate failed: " + migrated.error().message);
   api::AuthSettings auth;
   auth.jwt.secret = "test-secret-0123456789-0123456789-abcdef";
-  api_ = std::make_unique<api::ApiContext>(api::ApiContext{*db_, blocking_, auth, limiter_, cache_});
+  if (!cache_options.redis_url.empty()) {
+    auto opts = cache::ParseRedisUrl(cache_options.redis_url);
+    if (!opts) throw std::runtime_error("bad redis url: " + opts.error().message);
+    opts->command_timeout = cache_options.redis_timeout;
+    redis_ = std::make_unique<cache::RedisClient>(io_.get_executor(), *opts);
+    redis_->Start();
+    redis_tier_ = std::make_unique<cache::RedisTier>(*redis_, cache_options.prefix, std::chrono::seconds(14400),
+                                                     cache_options.breaker);
+  }
+  cache_ = std::make_unique<cache::Cache>(
+      cache::CacheOptions{.l1_max_bytes = cache_options.l1_max_bytes, .ttls = {}, .l1_max_age = cache_options.l1_max_age},
+      redis_tier_.get());
+  if (cache_options.listen_changes) {
+    listener_ = std::make_unique<store::ChangeListener>(
+        temp_->url(),
+        [this](std::int64_t empresa) { asio::co_spawn(io_, cache_->Invalidate(empresa), asio::detached); },
+        [this] { asio::co_spawn(io_, cache_->InvalidateMany({}, true), asio::detached); });
+    if (!listener_->WaitConnected(std::chrono::seconds(10))) throw std::runtime_error("change listener did not connect");
+  }
+  access_checks_ = std::make_unique<api::AccessCheckCache>(std::chrono::seconds(1800));
+  api_ = std::make_unique<api::ApiContext>(
+      api::ApiContext{*db_, blocking_, auth, limiter_, *cache_, {}, {}, access_checks_.get()});
   api::RegisterApiRoutes(router_, *api_);
   server_ = std::make_unique<http::Server>(
       io_, http::ServerOptions{.host = "127.0.0.1", .port = 0},
@@ -48,8 +71,12 @@ ApiHarness::ApiHarness(const std::string& backend, const std::string& pg_url,
 }
 
 ApiHarness::~ApiHarness() {
+  if (listener_) listener_->Stop();
   io_.stop();
   for (auto& t : threads_) t.join();
+  // The Redis client before the io_context its sockets belong to.
+  redis_tier_.reset();
+  redis_.reset();
   blocking_.join();
   server_.reset();
   db_.reset();

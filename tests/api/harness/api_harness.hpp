@@ -9,6 +9,7 @@
 #include <boost/json/value.hpp>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,6 +20,10 @@
 
 #include "api/api_context.hpp"
 #include "api/memory_rate_limiter.hpp"
+#include "cache/cache.hpp"
+#include "cache/redis_client.hpp"
+#include "cache/redis_tier.hpp"
+#include "store/change_listener.hpp"
 #include "domain/entities.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -47,16 +52,32 @@ struct TenantFixture {
   UserFixture admin, empleado, proveedor;
 };
 
+// How the harness caches: L1 alone by default; with redis_url, a RedisTier like `iam serve`'s;
+// with listen_changes (PostgreSQL), a ChangeListener invalidating on database notifications.
+struct HarnessCache {
+  std::string redis_url;  // empty: no Redis
+  std::string prefix = "iam-test";
+  std::chrono::milliseconds redis_timeout{50};
+  std::size_t l1_max_bytes = 16u << 20;
+  std::chrono::milliseconds l1_max_age{0};
+  bool listen_changes = false;
+  cache::CircuitBreakerOptions breaker = {};
+};
+
 class ApiHarness {
  public:
   // backend: "sqlite" or "postgres" (needs IAM_TEST_PG_URL; see ApiTest below).
   // `prepare`, when given, runs on the empty database before `iam migrate` does (attach tests).
   explicit ApiHarness(const std::string& backend, const std::string& pg_url = {},
-                      const std::function<void(store::Database&)>& prepare = {});
+                      const std::function<void(store::Database&)>& prepare = {}, const HarnessCache& cache = {});
   ~ApiHarness();
 
   store::Database& db() { return *db_; }
   api::ApiContext& api() { return *api_; }
+  cache::Cache& cache() { return *cache_; }
+  cache::RedisClient* redis() { return redis_.get(); }
+  cache::RedisTier* redis_tier() { return redis_tier_.get(); }
+  store::ChangeListener* listener() { return listener_.get(); }
   unsigned short port() const { return port_; }
 
   HttpResult Request(const std::string& method, const std::string& target, const std::string& body = {},
@@ -83,7 +104,11 @@ class ApiHarness {
   std::unique_ptr<store::Database> db_;
   boost::asio::thread_pool blocking_{4};
   api::InMemoryRateLimiter limiter_;
-  cache::Cache cache_{cache::CacheOptions{}, nullptr};
+  std::unique_ptr<cache::RedisClient> redis_;
+  std::unique_ptr<cache::RedisTier> redis_tier_;
+  std::unique_ptr<cache::Cache> cache_;
+  std::unique_ptr<store::ChangeListener> listener_;
+  std::unique_ptr<api::AccessCheckCache> access_checks_;
   std::unique_ptr<api::ApiContext> api_;
   http::Router router_;
   boost::asio::io_context io_;
