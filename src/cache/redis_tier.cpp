@@ -13,12 +13,35 @@ namespace {
 
 constexpr std::size_t kRecent = 2048;
 
-// KEYS[1] = generation key; ARGV[1] = "<tag><category>:", ARGV[2] = ":<variant>".
-// Returns {generation, value or nil}. The entry key is built here because it depends on the
-// generation; it shares KEYS[1]'s hash tag, so it is on the same cluster slot.
-constexpr std::string_view kLookupScript = R"(local g = redis.call('GET', KEYS[1])
-if not g then g = '0' end
+// A generation that does not exist (never written, expired, or evicted) is created from Redis's
+// clock, "<seconds><microseconds>", never from 0: counting again from a small number could reach
+// an entry written under that number before the key disappeared. INCRs add 1 per write, so a
+// generation made later from the clock is always larger than any earlier one (that would take
+// more than one write per microsecond), and no value is ever reused.
+constexpr std::string_view kFreshGeneration = R"(local function fresh()
+  local t = redis.call('TIME')
+  return t[1] .. string.format('%06d', tonumber(t[2]))
+end
+)";
+
+// KEYS[1] = generation key; ARGV[1] = "<tag><category>:", ARGV[2] = ":<variant>", ARGV[3] =
+// generation TTL (s). Returns {generation, value or nil}. The entry key is built here because it
+// depends on the generation; it shares KEYS[1]'s hash tag, so it is on the same cluster slot.
+const std::string kLookupScript = std::string(kFreshGeneration) + R"(local g = redis.call('GET', KEYS[1])
+if not g then
+  g = fresh()
+  redis.call('SET', KEYS[1], g, 'EX', ARGV[3])
+end
 return {g, redis.call('GET', ARGV[1] .. g .. ARGV[2])})";
+
+// KEYS[1] = generation key; ARGV[1] = generation TTL (s). Advances the generation.
+const std::string kBumpScript = std::string(kFreshGeneration) + R"(if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('INCR', KEYS[1])
+else
+  redis.call('SET', KEYS[1], fresh())
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1)";
 
 std::string Sha1Hex(std::string_view s) {
   unsigned char digest[SHA_DIGEST_LENGTH];
@@ -99,11 +122,12 @@ asio::awaitable<Result<std::vector<RedisReply>>> RedisTier::CallPipeline(std::ve
 
 asio::awaitable<Result<RemoteLookup>> RedisTier::Get(domain::Id tenant, Category c, std::string_view variant) {
   std::vector<std::string> args{"EVALSHA", lookup_sha_, "1", GenerationKey(tenant),
-                                fmt::format("{}{}:", TenantTag(tenant), CategoryName(c)), fmt::format(":{}", variant)};
+                                fmt::format("{}{}:", TenantTag(tenant), CategoryName(c)), fmt::format(":{}", variant),
+                                std::to_string(generation_ttl_.count())};
   auto r = co_await Call(args);
   if (r && r->IsError() && r->str.starts_with("NOSCRIPT")) {
     args[0] = "EVAL";
-    args[1] = std::string(kLookupScript);
+    args[1] = kLookupScript;
     r = co_await Call(std::move(args));
   }
   if (!r) co_return Fail(r.error());
@@ -131,11 +155,10 @@ asio::awaitable<Result<void>> RedisTier::Put(domain::Id tenant, Category c, std:
 asio::awaitable<Result<void>> RedisTier::Invalidate(std::span<const domain::Id> tenants) {
   if (tenants.empty()) co_return Result<void>{};
   std::vector<std::vector<std::string>> cmds;
-  cmds.reserve(tenants.size() * 2);
-  for (domain::Id t : tenants) {
-    cmds.push_back(std::vector<std::string>{"INCR", GenerationKey(t)});
-    cmds.push_back(std::vector<std::string>{"EXPIRE", GenerationKey(t), std::to_string(generation_ttl_.count())});
-  }
+  cmds.reserve(tenants.size());
+  for (domain::Id t : tenants)
+    cmds.push_back(std::vector<std::string>{"EVAL", kBumpScript, "1", GenerationKey(t),
+                                            std::to_string(generation_ttl_.count())});
   auto r = co_await CallPipeline(std::move(cmds));
   if (!r) co_return Fail(r.error());
   for (const RedisReply& reply : *r)

@@ -5,9 +5,10 @@
 //   <prefix>:{t<tenant>}:gen                                  the tenant's generation (INCR)
 //   <prefix>:{t<tenant>}:<category>:<generation>:<variant>    a cached value (SET ... EX ttl)
 // A lookup reads the generation and the entry under it in one round trip (a Lua script on the
-// tenant's slot). Generation keys carry a TTL twice the longest category TTL, refreshed on each
-// INCR: when one expires every entry written under an older generation has expired too, so
-// restarting from 0 can never reach a stale entry. Every call is bounded by the client's
+// tenant's slot). Generation keys carry a TTL (twice the longest category TTL, refreshed on each
+// write) to bound memory; a generation that is missing (expired, evicted) is recreated from
+// Redis's microsecond clock, larger than any earlier value, so no generation is ever reused and
+// no entry from before a write can be reached again. Every call is bounded by the client's
 // command timeout; while the breaker is open calls fail at once (kUnavailable).
 // Thread-safe.
 #pragma once
