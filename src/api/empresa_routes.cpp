@@ -108,7 +108,7 @@ void RegisterEmpresaRoutes(http::Router& router, ApiContext& api) {
   const Access any_role{.roles = {}, .tenant_required = true};
   const Access admins{.roles = kAdmins, .tenant_required = true};
   const Access superadmin{.roles = kSuperAdmin, .tenant_required = false};
-  router.Get("/empresas/mia", Authed(api, any_role, [&api](RequestContext&, const Principal& me) {
+  router.Get("/empresas/mia", AuthedCached(api, any_role, cache::Category::kEmpresa, [&api](RequestContext&, const Principal& me) {
                return Get(api, TenantOf(me));
              }));
   router.Patch("/empresas/mia", Authed(api, admins, [&api](RequestContext& ctx, const Principal& me) {
@@ -118,12 +118,22 @@ void RegisterEmpresaRoutes(http::Router& router, ApiContext& api) {
   router.Get("/empresas/:id", Authed(api, superadmin, [&api](RequestContext& ctx, const Principal&) {
                return WithPathId(ctx, [&api](domain::Id id) { return Get(api, id); });
              }));
-  router.Patch("/empresas/:id", Authed(api, superadmin, [&api](RequestContext& ctx, const Principal&) {
-                 return WithPathId(ctx, [&api, &ctx](domain::Id id) { return Update(api, ctx, id); });
-               }));
-  router.Delete("/empresas/:id", Authed(api, superadmin, [&api](RequestContext& ctx, const Principal&) {
-                  return WithPathId(ctx, [&api](domain::Id id) { return Delete(api, id); });
-                }));
+  // A SUPERADMIN may change another tenant: that tenant's cache is invalidated too (the wrapper
+  // only invalidates the caller's own).
+  router.Patch("/empresas/:id", Authed(api, superadmin,
+                                       [&api](RequestContext& ctx, const Principal&) -> awaitable<Result<Reply>> {
+                                         auto reply = co_await WithPathId(
+                                             ctx, [&api, &ctx](domain::Id id) { return Update(api, ctx, id); });
+                                         if (auto id = PathId(ctx)) co_await api.cache.Invalidate(*id);
+                                         co_return reply;
+                                       }));
+  router.Delete("/empresas/:id", Authed(api, superadmin,
+                                        [&api](RequestContext& ctx, const Principal&) -> awaitable<Result<Reply>> {
+                                          auto reply = co_await WithPathId(
+                                              ctx, [&api](domain::Id id) { return Delete(api, id); });
+                                          if (auto id = PathId(ctx)) co_await api.cache.Invalidate(*id);
+                                          co_return reply;
+                                        }));
 }
 
 }  // namespace iam::api

@@ -1,5 +1,7 @@
 #include "api/endpoint.hpp"
 
+#include "http/json_writer.hpp"
+
 #include <algorithm>
 
 #include "api/auth_guard.hpp"
@@ -58,6 +60,33 @@ http::Handler Authed(ApiContext& api, Access access, AuthedBody body) {
     }
     co_return Render(ctx, reply);
   };
+}
+
+http::Handler AuthedCached(ApiContext& api, Access access, cache::Category category, AuthedBody body) {
+  access.tenant_required = true;
+  return Authed(api, std::move(access),
+                [&api, category, body = std::move(body)](http::RequestContext& ctx,
+                                                         const Principal& who) -> awaitable<Result<Reply>> {
+                  const std::string variant = who.rol + " " + std::string(ctx.request.target());
+                  const cache::Cache::Factory factory = [&]() -> awaitable<Result<std::string>> {
+                    auto reply = co_await body(ctx, who);
+                    if (!reply) co_return Fail(reply.error());
+                    co_return http::WriteJson(reply->body);
+                  };
+                  auto served = co_await api.cache.GetOrSet(category, *who.empresa_id, variant, factory);
+                  if (!served) co_return Fail(served.error());
+                  Reply r;
+                  r.serialized = served->body;
+                  switch (served->outcome) {
+                    case cache::Outcome::kHitL1: r.headers = {{"X-Cache", "HIT"}, {"X-Cache-Tier", "L1"}}; break;
+                    case cache::Outcome::kHitL2: r.headers = {{"X-Cache", "HIT"}, {"X-Cache-Tier", "L2"}}; break;
+                    case cache::Outcome::kShared:
+                    case cache::Outcome::kStale: r.headers = {{"X-Cache", "HIT"}}; break;
+                    case cache::Outcome::kMiss: r.headers = {{"X-Cache", "MISS"}}; break;
+                    case cache::Outcome::kBypass: r.headers = {{"X-Cache", "BYPASS"}}; break;
+                  }
+                  co_return r;
+                });
 }
 
 }  // namespace iam::api

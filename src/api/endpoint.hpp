@@ -51,6 +51,12 @@ http::Handler Authed(ApiContext& api, Access access, AuthedBody body);
 
 http::Response Render(const http::RequestContext& ctx, const Result<Reply>& reply);
 
+// Authed, for a tenant-scoped GET whose answer depends only on the tenant's data, the caller's
+// role and the request target: answers go through the cache under `category`, keyed by role and
+// target (path and query as sent), invalidated with the rest of the tenant's entries by any write.
+// Errors (404, 400…) are never cached. Adds X-Cache / X-Cache-Tier.
+http::Handler AuthedCached(ApiContext& api, Access access, cache::Category category, AuthedBody body);
+
 // Writes to these paths (sessions, users, tenants) may change a token check's outcome: after one,
 // every remembered check is forgotten (ForgetAccessChecks) before the reply is sent.
 bool ChangesAccess(std::string_view target);

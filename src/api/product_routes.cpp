@@ -4,6 +4,7 @@
 #include <boost/json/array.hpp>
 
 #include "api/endpoint.hpp"
+#include "cache/category.hpp"
 #include "api/product_body.hpp"
 #include "api/product_json.hpp"
 #include "api/request_params.hpp"
@@ -157,6 +158,11 @@ awaitable<Result<Reply>> ChangeEstado(ApiContext& api, http::RequestContext& ctx
   co_return RenderProduct(*p, who);
 }
 
+http::Handler BindCached(ApiContext& api, Access access, Body body) {
+  return AuthedCached(api, std::move(access), cache::Category::kProductos,
+                      [&api, body](http::RequestContext& ctx, const Principal& who) { return body(api, ctx, who); });
+}
+
 http::Handler Bind(ApiContext& api, Access access, Body body) {
   return Authed(api, std::move(access),
                 [&api, body](http::RequestContext& ctx, const Principal& who) { return body(api, ctx, who); });
@@ -168,9 +174,9 @@ void RegisterProductRoutes(http::Router& router, ApiContext& api) {
   const Access read{};  // every role of the tenant
   const Access write{kAdmins};
   router.Post("/productos", Bind(api, write, Create));
-  router.Get("/productos", Bind(api, read, List));
-  router.Get("/productos/buscar/:codigoBarras", Bind(api, read, GetByBarcode));
-  router.Get("/productos/:id", Bind(api, read, Get));
+  router.Get("/productos", BindCached(api, read, List));
+  router.Get("/productos/buscar/:codigoBarras", BindCached(api, read, GetByBarcode));
+  router.Get("/productos/:id", BindCached(api, read, Get));
   router.Patch("/productos/:id", Bind(api, write, Update));
   router.Patch("/productos/:id/desactivar", Bind(api, write, ChangeEstado<domain::kDesactivar>));
   router.Patch("/productos/:id/reactivar", Bind(api, write, ChangeEstado<domain::kReactivar>));

@@ -4,6 +4,7 @@
 #include <boost/json/array.hpp>
 
 #include "api/endpoint.hpp"
+#include "cache/category.hpp"
 #include "api/json_body.hpp"
 #include "api/request_params.hpp"
 #include "api/routes.hpp"
@@ -115,6 +116,11 @@ awaitable<Result<Reply>> ChangeEstado(ApiContext& api, http::RequestContext& ctx
       api, [&](store::Connection& c) { return store::ChangeSupplierEstado(c, TenantOf(who), *id, kTransition); });
 }
 
+http::Handler BindCached(ApiContext& api, Access access, Body body) {
+  return AuthedCached(api, std::move(access), cache::Category::kProveedores,
+                      [&api, body](http::RequestContext& ctx, const Principal& who) { return body(api, ctx, who); });
+}
+
 http::Handler Bind(ApiContext& api, Access access, Body body) {
   return Authed(api, std::move(access),
                 [&api, body](http::RequestContext& ctx, const Principal& who) { return body(api, ctx, who); });
@@ -126,8 +132,8 @@ void RegisterSupplierRoutes(http::Router& router, ApiContext& api) {
   const Access read{};  // every role of the tenant
   const Access write{kAdmins};
   router.Post("/proveedores", Bind(api, write, Create));
-  router.Get("/proveedores", Bind(api, read, List));
-  router.Get("/proveedores/:id", Bind(api, read, Get));
+  router.Get("/proveedores", BindCached(api, read, List));
+  router.Get("/proveedores/:id", BindCached(api, read, Get));
   router.Put("/proveedores/:id", Bind(api, write, Update));
   router.Patch("/proveedores/:id/desactivar", Bind(api, write, ChangeEstado<domain::kDesactivar>));
   router.Patch("/proveedores/:id/reactivar", Bind(api, write, ChangeEstado<domain::kReactivar>));
