@@ -2,27 +2,51 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <vector>
+
 namespace iam::api {
 namespace {
 
-// activo and revoked are implied (only passing checks are stored): "<rol>\n<empresa or ->\n<email>".
-std::string Encode(const store::AccessCheck& c) {
-  return fmt::format("{}\n{}\n{}", c.rol, c.empresa_id ? std::to_string(*c.empresa_id) : "-", c.email);
+std::string Key(std::string_view token, std::uint64_t epoch) { return fmt::format("{}:{}", epoch, token); }
+
+// Seven fields, one per line; the email and jti are ours (no newline can occur in them).
+std::string Encode(const Principal& p) {
+  return fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}", p.user_id, p.rol, p.empresa_id ? std::to_string(*p.empresa_id) : "-",
+                     p.email, p.jti, p.expires_s, p.issued_ms);
 }
 
-std::optional<store::AccessCheck> Decode(const std::string& s) {
-  const auto a = s.find('\n');
-  const auto b = a == std::string::npos ? a : s.find('\n', a + 1);
-  if (b == std::string::npos) return std::nullopt;
-  store::AccessCheck c;
-  c.user_found = true;
-  c.activo = true;
-  c.revoked = false;
-  c.rol = s.substr(0, a);
-  const std::string empresa = s.substr(a + 1, b - a - 1);
-  if (empresa != "-") c.empresa_id = std::stoll(empresa);
-  c.email = s.substr(b + 1);
-  return c;
+std::optional<std::int64_t> Int(std::string_view s) {
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<Principal> Decode(std::string_view s) {
+  std::vector<std::string_view> f;
+  while (f.size() < 6) {
+    auto nl = s.find('\n');
+    if (nl == std::string_view::npos) return std::nullopt;
+    f.push_back(s.substr(0, nl));
+    s.remove_prefix(nl + 1);
+  }
+  f.push_back(s);
+  Principal p;
+  auto user = Int(f[0]), expires = Int(f[5]), issued = Int(f[6]);
+  if (!user || !expires || !issued) return std::nullopt;
+  p.user_id = *user;
+  p.rol = std::string(f[1]);
+  if (f[2] != "-") {
+    auto e = Int(f[2]);
+    if (!e) return std::nullopt;
+    p.empresa_id = *e;
+  }
+  p.email = std::string(f[3]);
+  p.jti = std::string(f[4]);
+  p.expires_s = *expires;
+  p.issued_ms = *issued;
+  return p;
 }
 
 }  // namespace
@@ -30,24 +54,19 @@ std::optional<store::AccessCheck> Decode(const std::string& s) {
 AccessCheckCache::AccessCheckCache(std::chrono::milliseconds max_age, std::size_t max_bytes)
     : max_age_(max_age), entries_(max_age.count() > 0 ? max_bytes : 0) {}
 
-std::string AccessCheckCache::Key(domain::Id user, std::string_view jti, std::uint64_t epoch) const {
-  return fmt::format("{}:{}:{}", epoch, user, jti);
-}
-
-std::optional<store::AccessCheck> AccessCheckCache::Get(domain::Id user, std::string_view jti) {
-  if (auto v = entries_.Get(Key(user, jti, epoch()), cache::CacheClock::now())) {
-    hits_.fetch_add(1, std::memory_order_relaxed);
-    return Decode(*v);
+std::optional<Principal> AccessCheckCache::Get(std::string_view token, std::int64_t now_s) {
+  if (auto v = entries_.Get(Key(token, epoch()), cache::CacheClock::now())) {
+    if (auto p = Decode(*v); p && p->expires_s > now_s) {
+      hits_.fetch_add(1, std::memory_order_relaxed);
+      return p;
+    }
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
   return std::nullopt;
 }
 
-void AccessCheckCache::Put(domain::Id user, std::string_view jti, const store::AccessCheck& check,
-                           std::uint64_t epoch) {
-  if (!check.user_found || !check.activo || check.revoked) return;
-  entries_.Put(Key(user, jti, epoch), std::make_shared<const std::string>(Encode(check)),
-               cache::CacheClock::now() + max_age_);
+void AccessCheckCache::Put(std::string_view token, const Principal& who, std::uint64_t epoch) {
+  entries_.Put(Key(token, epoch), std::make_shared<const std::string>(Encode(who)), cache::CacheClock::now() + max_age_);
 }
 
 }  // namespace iam::api

@@ -51,27 +51,23 @@ std::string ExtractAccessToken(const http::Request& request) {
 boost::asio::awaitable<Result<Principal>> Authenticate(ApiContext& api, const http::RequestContext& ctx) {
   std::string token = ExtractAccessToken(ctx.request);
   if (token.empty()) co_return Fail(Unauthenticated("Token no proporcionado", "TOKEN_MISSING"));
-  auto claims = crypto::VerifyJwt(token, api.auth.jwt, NowMs() / 1000);
+  const std::int64_t now_s = NowMs() / 1000;
+  if (api.access_checks) {
+    if (auto remembered = api.access_checks->Get(token, now_s)) co_return std::move(*remembered);
+  }
+  const std::uint64_t epoch = api.access_checks ? api.access_checks->epoch() : 0;
+  auto claims = crypto::VerifyJwt(token, api.auth.jwt, now_s);
   if (!claims) co_return Fail(claims.error());
   auto user_id = ParseUserId(claims->sub);
   if (!user_id) co_return Fail(Unauthenticated("Token inválido", "TOKEN_INVALID"));
-
-  Result<store::AccessCheck> check = Fail(Error::Internal());
-  if (auto remembered = api.access_checks ? api.access_checks->Get(*user_id, claims->jti) : std::nullopt) {
-    check = std::move(*remembered);
-  } else {
-    const std::uint64_t epoch = api.access_checks ? api.access_checks->epoch() : 0;
-    check = co_await http::RunBlocking(api.blocking, [&]() -> Result<store::AccessCheck> {
-      auto lease = api.db.Acquire();
-      if (!lease) return Fail(lease.error());
-      return store::CheckAccessToken(**lease, *user_id, claims->jti, claims->issued_ms);
-    });
-    if (check && api.access_checks) api.access_checks->Put(*user_id, claims->jti, *check, epoch);
-  }
+  auto check = co_await http::RunBlocking(api.blocking, [&]() -> Result<store::AccessCheck> {
+    auto lease = api.db.Acquire();
+    if (!lease) return Fail(lease.error());
+    return store::CheckAccessToken(**lease, *user_id, claims->jti, claims->issued_ms);
+  });
   if (!check) co_return Fail(check.error());
   if (!check->user_found || !check->activo) co_return Fail(Unauthenticated("Usuario inactivo o inexistente"));
   if (check->revoked) co_return Fail(Unauthenticated("Token revocado", "TOKEN_REVOKED"));
-
   Principal p;
   p.user_id = *user_id;
   p.email = check->email;
@@ -80,6 +76,7 @@ boost::asio::awaitable<Result<Principal>> Authenticate(ApiContext& api, const ht
   p.jti = claims->jti;
   p.expires_s = claims->exp;
   p.issued_ms = claims->issued_ms;
+  if (api.access_checks) api.access_checks->Put(token, p, epoch);
   co_return p;
 }
 

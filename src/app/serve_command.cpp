@@ -128,12 +128,12 @@ int RunServe(const Config& config) {
   api::RateLimiter& limiter = shared_limiter ? static_cast<api::RateLimiter&>(*shared_limiter) : rate_limiter;
   cache::Cache cache({.l1_max_bytes = config.cache_l1_max_bytes, .ttls = ttls, .l1_max_age = l1_max_age},
                      redis_tier.get());
-  // Token checks remembered for the cross-instance bound on PostgreSQL (revocations there are not
-  // announced), for the usuario TTL on SQLite; every write to sessions, users or tenants forgets them.
-  api::AccessCheckCache access_checks(
-      config.cache_l1_max_bytes == 0 ? std::chrono::milliseconds(0)
-      : postgres                     ? l1_max_age
-                                     : std::chrono::milliseconds(std::chrono::seconds(config.ttl.usuario)));
+  // Authentications remembered for the cross-instance bound on PostgreSQL (revocations there are
+  // not announced), for the usuario TTL otherwise (SQLite, or CACHE_L1_MAX_AGE_MS=0: one instance);
+  // every write to sessions, users or tenants forgets them. Their own budget, apart from L1's.
+  api::AccessCheckCache access_checks(l1_max_age.count() > 0
+                                          ? l1_max_age
+                                          : std::chrono::milliseconds(std::chrono::seconds(config.ttl.usuario)));
   api::ApiContext api_context{*db, blocking, auth, limiter, cache, config.metrics_token,
                               [l1_max_age] { return static_cast<std::int64_t>(l1_max_age.count()); }, &access_checks};
   std::unique_ptr<store::ChangeListener> listener;
