@@ -272,20 +272,6 @@ Result<bool> ForceRefresh(const http::RequestContext& ctx) {
   return f->value_or(false);
 }
 
-Reply CachedReply(const cache::Served& served) {
-  Reply r;
-  r.serialized = served.body;
-  switch (served.outcome) {
-    case cache::Outcome::kHitL1: r.headers = {{"X-Cache", "HIT"}, {"X-Cache-Tier", "L1"}}; break;
-    case cache::Outcome::kHitL2: r.headers = {{"X-Cache", "HIT"}, {"X-Cache-Tier", "L2"}}; break;
-    case cache::Outcome::kShared: r.headers = {{"X-Cache", "HIT"}}; break;  // joined a computation
-    case cache::Outcome::kStale: r.headers = {{"X-Cache", "STALE"}}; break;
-    case cache::Outcome::kMiss: r.headers = {{"X-Cache", "MISS"}}; break;
-    case cache::Outcome::kBypass: r.headers = {{"X-Cache", "BYPASS"}}; break;
-  }
-  return r;
-}
-
 // Serves `compute(Connection&) -> Result<json::object>` through the cache under (category, tenant,
 // variant). The variant is completed with today's UTC day, since every KPI window ends today: a
 // value computed yesterday is never served today. The computation and its serialization run on

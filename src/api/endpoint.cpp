@@ -62,6 +62,20 @@ http::Handler Authed(ApiContext& api, Access access, AuthedBody body) {
   };
 }
 
+Reply CachedReply(const cache::Served& served) {
+  Reply r;
+  r.serialized = served.body;
+  switch (served.outcome) {
+    case cache::Outcome::kHitL1: r.headers = {{"X-Cache", "HIT"}, {"X-Cache-Tier", "L1"}}; break;
+    case cache::Outcome::kHitL2: r.headers = {{"X-Cache", "HIT"}, {"X-Cache-Tier", "L2"}}; break;
+    case cache::Outcome::kShared: r.headers = {{"X-Cache", "HIT"}}; break;  // joined another's computation
+    case cache::Outcome::kStale: r.headers = {{"X-Cache", "STALE"}}; break;
+    case cache::Outcome::kMiss: r.headers = {{"X-Cache", "MISS"}}; break;
+    case cache::Outcome::kBypass: r.headers = {{"X-Cache", "BYPASS"}}; break;
+  }
+  return r;
+}
+
 http::Handler AuthedCached(ApiContext& api, Access access, cache::Category category, AuthedBody body) {
   access.tenant_required = true;
   return Authed(api, std::move(access),
@@ -75,17 +89,7 @@ http::Handler AuthedCached(ApiContext& api, Access access, cache::Category categ
                   };
                   auto served = co_await api.cache.GetOrSet(category, *who.empresa_id, variant, factory);
                   if (!served) co_return Fail(served.error());
-                  Reply r;
-                  r.serialized = served->body;
-                  switch (served->outcome) {
-                    case cache::Outcome::kHitL1: r.headers = {{"X-Cache", "HIT"}, {"X-Cache-Tier", "L1"}}; break;
-                    case cache::Outcome::kHitL2: r.headers = {{"X-Cache", "HIT"}, {"X-Cache-Tier", "L2"}}; break;
-                    case cache::Outcome::kShared:
-                    case cache::Outcome::kStale: r.headers = {{"X-Cache", "HIT"}}; break;
-                    case cache::Outcome::kMiss: r.headers = {{"X-Cache", "MISS"}}; break;
-                    case cache::Outcome::kBypass: r.headers = {{"X-Cache", "BYPASS"}}; break;
-                  }
-                  co_return r;
+                  co_return CachedReply(*served);
                 });
 }
 

@@ -15,6 +15,7 @@
 
 #include "api/api_context.hpp"
 #include "api/principal.hpp"
+#include "cache/cache.hpp"
 #include "http/types.hpp"
 
 namespace iam::api {
@@ -56,6 +57,10 @@ http::Response Render(const http::RequestContext& ctx, const Result<Reply>& repl
 // target (path and query as sent), invalidated with the rest of the tenant's entries by any write.
 // Errors (404, 400…) are never cached. Adds X-Cache / X-Cache-Tier.
 http::Handler AuthedCached(ApiContext& api, Access access, cache::Category category, AuthedBody body);
+
+// A reply carrying a cached body with its X-Cache (HIT|MISS|BYPASS|STALE) and, for a tier hit,
+// X-Cache-Tier (L1|L2) headers.
+Reply CachedReply(const cache::Served& served);
 
 // Writes to these paths (sessions, users, tenants) may change a token check's outcome: after one,
 // every remembered check is forgotten (ForgetAccessChecks) before the reply is sent.

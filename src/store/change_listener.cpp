@@ -15,9 +15,13 @@
 #include <memory>
 #include <string_view>
 
+#include "store/detail/pg_secrets.hpp"
 #include "store/change_notifications.hpp"
 
 namespace iam::store {
+using detail::PasswordsIn;
+using detail::Redact;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -53,37 +57,7 @@ std::string OneLine(std::string_view text) {
   return out;
 }
 
-// The password as written in the URL's userinfo (possibly percent-encoded) and as libpq decodes it
-// (also from `?password=`), so that neither form reaches a log (same rule as the pool's).
-std::vector<std::string> PasswordsIn(const std::string& url) {
-  std::vector<std::string> out;
-  if (auto scheme = url.find("://"); scheme != std::string::npos) {
-    const auto begin = scheme + 3;
-    const auto at = url.find_first_of("@/", begin);
-    if (at != std::string::npos && url[at] == '@') {
-      const auto colon = url.find(':', begin);
-      if (colon < at && colon + 1 < at) out.push_back(url.substr(colon + 1, at - colon - 1));
-    }
-  }
-  char* err = nullptr;
-  PQconninfoOption* options = PQconninfoParse(url.c_str(), &err);
-  PQfreemem(err);
-  for (auto* o = options; o != nullptr && o->keyword != nullptr; ++o) {
-    if (std::strcmp(o->keyword, "password") == 0 && o->val != nullptr && *o->val != '\0') out.emplace_back(o->val);
-  }
-  PQconninfoFree(options);
-  return out;
-}
 
-std::string Redact(std::string text, const std::vector<std::string>& secrets) {
-  for (const std::string& secret : secrets) {
-    if (secret.empty()) continue;
-    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
-      text.replace(pos, secret.size(), "***");
-    }
-  }
-  return text;
-}
 
 // "host:port/dbname" for the logs, from the URL (never its password).
 std::string EndpointOf(const std::string& url) {

@@ -18,7 +18,12 @@
 #include <utility>
 #include <vector>
 
+#include "store/detail/pg_secrets.hpp"
+
 namespace iam::store {
+using detail::PasswordsIn;
+using detail::Redact;
+
 namespace {
 
 constexpr const char* kUnavailableMessage = "database unavailable";
@@ -60,39 +65,7 @@ std::string OneLine(std::string_view text) {
   return out;
 }
 
-// libpq messages can echo pieces of the URL (e.g. a badly percent-encoded password), so every
-// libpq-originated text that reaches a log or an Error goes through here.
-std::string Redact(std::string text, const std::vector<std::string>& secrets) {
-  for (const std::string& secret : secrets) {
-    if (secret.empty()) continue;
-    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 3)) {
-      text.replace(pos, secret.size(), "***");
-    }
-  }
-  return text;
-}
 
-// The password as written in the URL's userinfo (possibly percent-encoded) and as libpq decodes
-// it (also from `?password=`). Mirrors libpq: the userinfo ends at the first '@' before any '/'.
-std::vector<std::string> PasswordsIn(const std::string& url) {
-  std::vector<std::string> out;
-  if (auto scheme = url.find("://"); scheme != std::string::npos) {
-    const auto begin = scheme + 3;
-    const auto at = url.find_first_of("@/", begin);
-    if (at != std::string::npos && url[at] == '@') {
-      const auto colon = url.find(':', begin);
-      if (colon < at && colon + 1 < at) out.push_back(url.substr(colon + 1, at - colon - 1));
-    }
-  }
-  char* err = nullptr;
-  PQconninfoOption* options = PQconninfoParse(url.c_str(), &err);
-  PQfreemem(err);
-  for (auto* o = options; o != nullptr && o->keyword != nullptr; ++o) {
-    if (std::strcmp(o->keyword, "password") == 0 && o->val != nullptr && *o->val != '\0') out.emplace_back(o->val);
-  }
-  PQconninfoFree(options);
-  return out;
-}
 
 bool HasQueryKey(std::string_view query, std::string_view key) {
   while (!query.empty()) {
