@@ -56,12 +56,8 @@ AccessCheckCache::AccessCheckCache(std::chrono::milliseconds max_age, std::size_
 
 std::optional<Principal> AccessCheckCache::Get(std::string_view token, std::int64_t now_s) {
   if (auto v = entries_.Get(Key(token, epoch()), cache::CacheClock::now())) {
-    if (auto p = Decode(*v); p && p->expires_s > now_s) {
-      hits_.fetch_add(1, std::memory_order_relaxed);
-      return p;
-    }
+    if (auto p = Decode(*v); p && p->expires_s > now_s) return p;
   }
-  misses_.fetch_add(1, std::memory_order_relaxed);
   return std::nullopt;
 }
 

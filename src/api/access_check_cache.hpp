@@ -33,13 +33,10 @@ class AccessCheckCache {
   std::uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
   void BumpAll() { epoch_.fetch_add(1, std::memory_order_acq_rel); }
 
-  std::uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
-  std::uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
-
  private:
   std::chrono::milliseconds max_age_;
   cache::MemoryTier entries_;
-  std::atomic<std::uint64_t> epoch_{0}, hits_{0}, misses_{0};
+  std::atomic<std::uint64_t> epoch_{0};
 };
 
 }  // namespace iam::api

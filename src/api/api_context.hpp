@@ -42,7 +42,7 @@ struct ApiContext {
   std::string metrics_token = {};  // METRICS_TOKEN: when set, /metrics requires it as a Bearer token
   // Largest delay, in ms, for which another instance's in-process tier may still serve a value
   // after a write acknowledged elsewhere (cache-stats `crossInstanceBoundMs`); 0 when none.
-  std::function<std::int64_t()> cross_instance_bound_ms = {};
+  std::int64_t cross_instance_bound_ms = 0;
   // Remembered token checks; null: every request checks its token in the database.
   AccessCheckCache* access_checks = nullptr;
 };

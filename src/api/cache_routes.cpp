@@ -71,7 +71,7 @@ awaitable<json::object> StatsJson(ApiContext& api) {
       {"hitRate", s.HitRate()},
       {"memoryUsage", memory},
       {"computations", computations},
-      {"crossInstanceBoundMs", api.cross_instance_bound_ms ? api.cross_instance_bound_ms() : 0},
+      {"crossInstanceBoundMs", api.cross_instance_bound_ms},
       {"singleFlightShared", s.single_flight_shared},
       {"invalidations", s.invalidations},
       {"pendingRedisInvalidations", s.pending_remote_invalidations},

@@ -22,7 +22,6 @@
 #include "api/request_params.hpp"
 #include "api/routes.hpp"
 #include "cache/cache.hpp"
-#include "http/blocking.hpp"
 #include "http/json_writer.hpp"
 #include "domain/inventory_kpis.hpp"
 #include "domain/kpi_window.hpp"
@@ -40,7 +39,6 @@ namespace json = boost::json;
 using boost::asio::awaitable;
 using domain::EpochDay;
 using domain::ProductSnapshot;
-using Body = awaitable<Result<Reply>> (*)(ApiContext&, http::RequestContext&, const Principal&);
 using Snapshots = std::span<const ProductSnapshot>;
 
 constexpr int kDefaultMovementDays = 7;
@@ -285,10 +283,8 @@ awaitable<Result<Reply>> Cached(ApiContext& api, const http::RequestContext& ctx
   if (!force) co_return Fail(force.error());
   variant += ";d=" + std::to_string(domain::DayOfMs(NowMs()));
   const cache::Cache::Factory factory = [&api, &compute]() -> awaitable<Result<std::string>> {
-    co_return co_await http::RunBlocking(api.blocking, [&api, &compute]() -> Result<std::string> {
-      auto lease = api.db.Acquire();
-      if (!lease) return Fail(lease.error());
-      auto body = compute(**lease);
+    co_return co_await detail::WithConnection(api, [&compute](store::Connection& c) -> Result<std::string> {
+      auto body = compute(c);
       if (!body) return Fail(body.error());
       return http::WriteJson(*body);
     });
@@ -388,11 +384,6 @@ awaitable<Result<Reply>> GetProduct(ApiContext& api, http::RequestContext& ctx, 
   const domain::Id empresa = TenantOf(who);
   co_return co_await Cached(api, ctx, cache::Category::kProductKpis, empresa, "id=" + std::to_string(*id),
                             [empresa, id = *id](store::Connection& c) { return ProductKpis(c, empresa, id, Clock::Now()); });
-}
-
-http::Handler Bind(ApiContext& api, Access access, Body body) {
-  return Authed(api, std::move(access),
-                [&api, body](http::RequestContext& ctx, const Principal& who) { return body(api, ctx, who); });
 }
 
 }  // namespace

@@ -93,4 +93,14 @@ http::Handler AuthedCached(ApiContext& api, Access access, cache::Category categ
                 });
 }
 
+http::Handler Bind(ApiContext& api, Access access, RouteBody body) {
+  return Authed(api, std::move(access),
+                [&api, body](http::RequestContext& ctx, const Principal& who) { return body(api, ctx, who); });
+}
+
+http::Handler BindCached(ApiContext& api, Access access, cache::Category category, RouteBody body) {
+  return AuthedCached(api, std::move(access), category,
+                      [&api, body](http::RequestContext& ctx, const Principal& who) { return body(api, ctx, who); });
+}
+
 }  // namespace iam::api

@@ -58,6 +58,12 @@ http::Response Render(const http::RequestContext& ctx, const Result<Reply>& repl
 // Errors (404, 400…) are never cached. Adds X-Cache / X-Cache-Tier.
 http::Handler AuthedCached(ApiContext& api, Access access, cache::Category category, AuthedBody body);
 
+// A route body as a plain function of the context (most route files define theirs so), bound to
+// Authed / AuthedCached.
+using RouteBody = boost::asio::awaitable<Result<Reply>> (*)(ApiContext&, http::RequestContext&, const Principal&);
+http::Handler Bind(ApiContext& api, Access access, RouteBody body);
+http::Handler BindCached(ApiContext& api, Access access, cache::Category category, RouteBody body);
+
 // A reply carrying a cached body with its X-Cache (HIT|MISS|BYPASS|STALE) and, for a tier hit,
 // X-Cache-Tier (L1|L2) headers.
 Reply CachedReply(const cache::Served& served);

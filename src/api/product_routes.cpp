@@ -19,7 +19,6 @@ namespace {
 
 using boost::asio::awaitable;
 using domain::Producto;
-using Body = awaitable<Result<Reply>> (*)(ApiContext&, http::RequestContext&, const Principal&);
 
 // Supplier check, insert and the "Stock inicial" movement: all or nothing.
 Result<Producto> CreateInTransaction(store::Database& db, const Producto& draft) {
@@ -158,25 +157,15 @@ awaitable<Result<Reply>> ChangeEstado(ApiContext& api, http::RequestContext& ctx
   co_return RenderProduct(*p, who);
 }
 
-http::Handler BindCached(ApiContext& api, Access access, Body body) {
-  return AuthedCached(api, std::move(access), cache::Category::kProductos,
-                      [&api, body](http::RequestContext& ctx, const Principal& who) { return body(api, ctx, who); });
-}
-
-http::Handler Bind(ApiContext& api, Access access, Body body) {
-  return Authed(api, std::move(access),
-                [&api, body](http::RequestContext& ctx, const Principal& who) { return body(api, ctx, who); });
-}
-
 }  // namespace
 
 void RegisterProductRoutes(http::Router& router, ApiContext& api) {
   const Access read{};  // every role of the tenant
   const Access write{kAdmins};
   router.Post("/productos", Bind(api, write, Create));
-  router.Get("/productos", BindCached(api, read, List));
-  router.Get("/productos/buscar/:codigoBarras", BindCached(api, read, GetByBarcode));
-  router.Get("/productos/:id", BindCached(api, read, Get));
+  router.Get("/productos", BindCached(api, read, cache::Category::kProductos, List));
+  router.Get("/productos/buscar/:codigoBarras", BindCached(api, read, cache::Category::kProductos, GetByBarcode));
+  router.Get("/productos/:id", BindCached(api, read, cache::Category::kProductos, Get));
   router.Patch("/productos/:id", Bind(api, write, Update));
   router.Patch("/productos/:id/desactivar", Bind(api, write, ChangeEstado<domain::kDesactivar>));
   router.Patch("/productos/:id/reactivar", Bind(api, write, ChangeEstado<domain::kReactivar>));

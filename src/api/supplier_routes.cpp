@@ -18,7 +18,6 @@ namespace {
 
 using boost::asio::awaitable;
 using domain::Proveedor;
-using Body = awaitable<Result<Reply>> (*)(ApiContext&, http::RequestContext&, const Principal&);
 
 constexpr StringRule kNombre = {.required = true, .max_chars = 200};
 constexpr StringRule kEmail = {.max_chars = 200, .email = true};
@@ -116,24 +115,14 @@ awaitable<Result<Reply>> ChangeEstado(ApiContext& api, http::RequestContext& ctx
       api, [&](store::Connection& c) { return store::ChangeSupplierEstado(c, TenantOf(who), *id, kTransition); });
 }
 
-http::Handler BindCached(ApiContext& api, Access access, Body body) {
-  return AuthedCached(api, std::move(access), cache::Category::kProveedores,
-                      [&api, body](http::RequestContext& ctx, const Principal& who) { return body(api, ctx, who); });
-}
-
-http::Handler Bind(ApiContext& api, Access access, Body body) {
-  return Authed(api, std::move(access),
-                [&api, body](http::RequestContext& ctx, const Principal& who) { return body(api, ctx, who); });
-}
-
 }  // namespace
 
 void RegisterSupplierRoutes(http::Router& router, ApiContext& api) {
   const Access read{};  // every role of the tenant
   const Access write{kAdmins};
   router.Post("/proveedores", Bind(api, write, Create));
-  router.Get("/proveedores", BindCached(api, read, List));
-  router.Get("/proveedores/:id", BindCached(api, read, Get));
+  router.Get("/proveedores", BindCached(api, read, cache::Category::kProveedores, List));
+  router.Get("/proveedores/:id", BindCached(api, read, cache::Category::kProveedores, Get));
   router.Put("/proveedores/:id", Bind(api, write, Update));
   router.Patch("/proveedores/:id/desactivar", Bind(api, write, ChangeEstado<domain::kDesactivar>));
   router.Patch("/proveedores/:id/reactivar", Bind(api, write, ChangeEstado<domain::kReactivar>));

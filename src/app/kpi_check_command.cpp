@@ -130,13 +130,7 @@ int RunKpiCheck(const KpiCheckOptions& options) {
 
   auto products = client.Send(bhttp::verb::get, "/productos?limit=1");
   auto pj = products ? Json(*products) : std::nullopt;
-  const json::value* items = nullptr;
-  if (pj && pj->is_object()) {
-    for (const char* k : {"data", "items", "productos"})
-      if (pj->as_object().contains(k)) items = &pj->as_object().at(k);
-  } else if (pj && pj->is_array()) {
-    items = &*pj;
-  }
+  const json::value* items = pj && pj->is_object() ? pj->as_object().if_contains("productos") : nullptr;  // api.md list
   if (items == nullptr || !items->is_array() || items->as_array().empty())
     return Fail("no product to write a movement for", "seed demo data (`iam seed`) or create a product");
   const auto product_id = items->as_array()[0].as_object().at("id").to_number<std::int64_t>();

@@ -135,7 +135,7 @@ int RunServe(const Config& config) {
                                           ? l1_max_age
                                           : std::chrono::milliseconds(std::chrono::seconds(config.ttl.usuario)));
   api::ApiContext api_context{*db, blocking, auth, limiter, cache, config.metrics_token,
-                              [l1_max_age] { return static_cast<std::int64_t>(l1_max_age.count()); }, &access_checks};
+                              static_cast<std::int64_t>(l1_max_age.count()), &access_checks};
   std::unique_ptr<store::ChangeListener> listener;
   if (postgres) listener = StartChangeListener(config.database_url, io, *db, cache);
   http::Router router;

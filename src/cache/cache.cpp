@@ -42,7 +42,6 @@ asio::awaitable<bool> Cache::FlushPending() {
     if (pending_.empty()) co_return true;
     marks.assign(pending_.begin(), pending_.end());
   }
-  if (!remote_->Usable()) co_return false;
   std::vector<domain::Id> tenants;
   tenants.reserve(marks.size());
   for (const auto& m : marks) tenants.push_back(m.first);
@@ -55,7 +54,7 @@ asio::awaitable<bool> Cache::FlushPending() {
 }
 
 asio::awaitable<bool> Cache::UseRemote(domain::Id tenant) {
-  if (remote_ == nullptr || !remote_->Usable()) co_return false;
+  if (remote_ == nullptr) co_return false;
   co_await FlushPending();
   co_return !RemotePending(tenant);
 }
@@ -99,22 +98,36 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
         stats_.Error(Tier::kL2, category);
       }
     }
-    stats_.Computation(category);
-    auto computed = co_await factory();
-    if (!computed) co_return Fail(computed.error());
-    Value v = std::make_shared<const std::string>(std::move(*computed));
-    l1_.Put(l1_key, v, L1Expiry(category));
-    if (remote_generation) {
-      auto put = co_await remote_->Put(tenant, category, *remote_generation, variant, *v, options_.ttls.For(category));
-      if (!put) stats_.Error(Tier::kL2, category);
-    }
-    co_return v;
+    co_return co_await ComputeAndStore(category, tenant, variant, l1_key, remote_generation, factory);
   };
   auto outcome = co_await flights_.Do(l1_key, lead);
   if (!outcome.value) co_return Fail(outcome.value.error());
   const Outcome served = outcome.shared ? Outcome::kShared : leader_outcome;
   stats_.Served(category, served);
   co_return Served{std::move(*outcome.value), served};
+}
+
+// Runs the factory and stores its value: in L1 under `l1_key`, in L2 under `remote_generation`
+// when L2 was consulted. A throwing factory is a 500, never an escaping exception.
+asio::awaitable<Result<Value>> Cache::ComputeAndStore(Category category, domain::Id tenant, std::string_view variant,
+                                                      const std::string& l1_key,
+                                                      const std::optional<std::string>& remote_generation,
+                                                      const Factory& factory) {
+  stats_.Computation(category);
+  std::optional<Result<std::string>> computed;
+  try {
+    computed.emplace(co_await factory());
+  } catch (...) {
+    computed.emplace(Fail(Error::Internal()));
+  }
+  if (!*computed) co_return Fail(computed->error());
+  Value v = std::make_shared<const std::string>(std::move(**computed));
+  l1_.Put(l1_key, v, L1Expiry(category));
+  if (remote_generation) {
+    auto put = co_await remote_->Put(tenant, category, *remote_generation, variant, *v, options_.ttls.For(category));
+    if (!put) stats_.Error(Tier::kL2, category);
+  }
+  co_return v;
 }
 
 // forceRefresh: compute now and replace the stored value (L1 under the generation read at the
@@ -127,21 +140,9 @@ asio::awaitable<Result<Served>> Cache::Refresh(Category category, domain::Id ten
     if (found) remote_generation = std::move(found->generation);
     else stats_.Error(Tier::kL2, category);
   }
-  stats_.Computation(category);
-  std::optional<Result<std::string>> computed;
-  try {
-    computed.emplace(co_await factory());
-  } catch (...) {  // as SingleFlight does for the normal path: a 500, never an escaping exception
-    computed.emplace(Fail(Error::Internal()));
-  }
-  if (!*computed) co_return Fail(computed->error());
-  Value v = std::make_shared<const std::string>(std::move(**computed));
-  l1_.Put(l1_key, v, L1Expiry(category));
-  if (remote_generation) {
-    auto put = co_await remote_->Put(tenant, category, *remote_generation, variant, *v, options_.ttls.For(category));
-    if (!put) stats_.Error(Tier::kL2, category);
-  }
-  co_return Served{std::move(v), Outcome::kBypass};
+  auto v = co_await ComputeAndStore(category, tenant, variant, l1_key, remote_generation, factory);
+  if (!v) co_return Fail(v.error());
+  co_return Served{std::move(*v), Outcome::kBypass};
 }
 
 asio::awaitable<void> Cache::Invalidate(domain::Id tenant) {
@@ -159,7 +160,7 @@ asio::awaitable<void> Cache::InvalidateMany(std::span<const domain::Id> tenants,
     started = pending_seq_;
   }
   bool told_remote = false;
-  if (remote_ != nullptr && remote_->Usable() && !tenants.empty()) {
+  if (remote_ != nullptr && !tenants.empty()) {
     auto r = co_await remote_->Invalidate(tenants);
     told_remote = r.has_value();
   }
@@ -187,7 +188,6 @@ asio::awaitable<Result<std::uint64_t>> Cache::Clear(std::optional<domain::Id> te
     l1_.Clear();
   }
   if (remote_ == nullptr) co_return std::uint64_t{0};
-  if (!remote_->Usable()) co_return Fail(Error::Unavailable("Redis no disponible", "REDIS_UNAVAILABLE"));
   co_return co_await remote_->Clear(tenant);
 }
 

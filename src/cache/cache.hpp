@@ -90,6 +90,10 @@ class Cache {
   boost::asio::awaitable<bool> UseRemote(domain::Id tenant);
   CacheClock::time_point L1Expiry(Category category) const;
   boost::asio::awaitable<bool> FlushPending();
+  boost::asio::awaitable<Result<Value>> ComputeAndStore(Category category, domain::Id tenant, std::string_view variant,
+                                                        const std::string& l1_key,
+                                                        const std::optional<std::string>& remote_generation,
+                                                        const Factory& factory);
   boost::asio::awaitable<Result<Served>> Refresh(Category category, domain::Id tenant, std::string_view variant,
                                                  const std::string& l1_key, const Factory& factory);
 

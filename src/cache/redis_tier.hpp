@@ -32,7 +32,6 @@ class RedisTier final : public RemoteTier {
   RedisTier(RedisClient& client, std::string prefix, std::chrono::seconds generation_ttl,
             CircuitBreakerOptions breaker = {});
 
-  bool Usable() const override { return true; }
   bool Connected() const override { return client_.Connected(); }
   boost::asio::awaitable<Result<RemoteLookup>> Get(domain::Id tenant, Category c, std::string_view variant) override;
   boost::asio::awaitable<Result<void>> Put(domain::Id tenant, Category c, std::string_view generation,

@@ -1,6 +1,6 @@
 // RemoteTier: the shared cache tier (L2, Redis) as the Cache sees it. Implementations bound every
-// call by a short timeout and fail with kUnavailable instead of waiting; Usable() is false while
-// they are not even trying (circuit breaker open), so callers skip the tier at no cost.
+// call by a short timeout and fail with kUnavailable instead of waiting (at once while a circuit
+// breaker is open), so callers treat a failure as a miss at little cost.
 // Keys carry the tenant and a per-tenant generation kept in the tier itself: Invalidate(tenant)
 // advances it, after which no entry written under an older generation is ever returned.
 // Thread-safe.
@@ -47,7 +47,6 @@ struct RemoteStatus {
 class RemoteTier {
  public:
   virtual ~RemoteTier() = default;
-  virtual bool Usable() const = 0;
   virtual bool Connected() const = 0;  // a connection is up right now (no I/O)
   // The entry of (tenant, category, variant) under the tenant's current generation.
   virtual boost::asio::awaitable<Result<RemoteLookup>> Get(domain::Id tenant, Category c,

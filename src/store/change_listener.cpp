@@ -15,11 +15,14 @@
 #include <memory>
 #include <string_view>
 
-#include "store/detail/pg_secrets.hpp"
+#include "store/detail/libpq_support.hpp"
 #include "store/change_notifications.hpp"
 
 namespace iam::store {
+using detail::OneLine;
 using detail::PasswordsIn;
+using detail::PgConnPtr;
+using detail::PgResultPtr;
 using detail::Redact;
 
 namespace {
@@ -29,35 +32,10 @@ using std::chrono::milliseconds;
 
 constexpr const char* kApplicationName = "iam-change-listener";
 
-struct PgConnDeleter {
-  void operator()(PGconn* conn) const noexcept { PQfinish(conn); }
-};
-struct PgResultDeleter {
-  void operator()(PGresult* res) const noexcept { PQclear(res); }
-};
 struct PgNotifyDeleter {
   void operator()(PGnotify* n) const noexcept { PQfreemem(n); }
 };
-using PgConnPtr = std::unique_ptr<PGconn, PgConnDeleter>;
-using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
 using PgNotifyPtr = std::unique_ptr<PGnotify, PgNotifyDeleter>;
-
-// libpq's messages span lines; a log record stays one line.
-std::string OneLine(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    const bool space = c == '\n' || c == '\t' || c == '\r' || c == ' ';
-    if (!space) {
-      out += c;
-    } else if (!out.empty() && out.back() != ' ') {
-      out += ' ';
-    }
-  }
-  if (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-
 
 // "host:port/dbname" for the logs, from the URL (never its password).
 std::string EndpointOf(const std::string& url) {

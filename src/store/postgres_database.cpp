@@ -18,24 +18,19 @@
 #include <utility>
 #include <vector>
 
-#include "store/detail/pg_secrets.hpp"
+#include "store/detail/libpq_support.hpp"
 
 namespace iam::store {
+using detail::OneLine;
 using detail::PasswordsIn;
+using detail::PgConnPtr;
+using detail::PgResultPtr;
 using detail::Redact;
 
 namespace {
 
 constexpr const char* kUnavailableMessage = "database unavailable";
 
-struct PgConnDeleter {
-  void operator()(PGconn* conn) const noexcept { PQfinish(conn); }
-};
-struct PgResultDeleter {
-  void operator()(PGresult* res) const noexcept { PQclear(res); }
-};
-using PgConnPtr = std::unique_ptr<PGconn, PgConnDeleter>;
-using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
 
 // State shared by a pool and its connections. Connections count their own reconnects (a retried
 // Query resets the connection while it is leased), so the counters outlive neither side's needs.
@@ -48,24 +43,6 @@ struct PoolContext {
 
 // ---------------------------------------------------------------------------------------------
 // Text helpers
-
-// libpq's own messages span lines ("...failed: Connection refused\n\tIs the server running...");
-// a log record stays one line.
-std::string OneLine(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    const bool space = c == '\n' || c == '\t' || c == ' ';
-    if (!space) {
-      out += c;
-    } else if (!out.empty() && out.back() != ' ') {
-      out += ' ';
-    }
-  }
-  if (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-
 
 bool HasQueryKey(std::string_view query, std::string_view key) {
   while (!query.empty()) {

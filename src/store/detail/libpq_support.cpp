@@ -1,10 +1,22 @@
-#include "store/detail/pg_secrets.hpp"
-
-#include <libpq-fe.h>
+#include "store/detail/libpq_support.hpp"
 
 #include <cstring>
 
 namespace iam::store::detail {
+
+std::string OneLine(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const bool space = c == '\n' || c == '\t' || c == '\r' || c == ' ';
+    if (!space) {
+      out += c;
+    } else if (!out.empty() && out.back() != ' ') {
+      out += ' ';
+    }
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
 
 std::vector<std::string> PasswordsIn(const std::string& url) {
   std::vector<std::string> out;
