@@ -8,6 +8,7 @@
 #include "domain/time_format.hpp"
 #include "store/change_notifications.hpp"
 #include "store/daily_flow_aggregates.hpp"
+#include "store/demand_analyses.hpp"
 #include "store/schema_sql.hpp"
 
 namespace iam::store {
@@ -116,6 +117,13 @@ const std::vector<Migration>& AllMigrations() {
          // whoever writes it; ChangeListener turns that into cache invalidation
          // (change_notifications.hpp). A no-op on SQLite.
          return InstallChangeNotifications(c);
+       }},
+      {"0009_product_demand_analyses",
+       [](Connection& c) {
+         // predictive-kpis keeps each product's demand analysis, valid for a version that a
+         // trigger bumps on any change to the product's SALIDA aggregates (demand_analyses.hpp), so
+         // that a computation reads O(products) rows, not one row per product-day of sales.
+         return InstallDemandAnalyses(c);
        }},
   };
   return kMigrations;
