@@ -477,6 +477,68 @@ TEST(ChangeListenerMigrationTest, ChangeNotificationsInstallIdempotently) {
 
 // Not a pass/fail test: prints commit-to-callback latency over 200 plain-SQL inserts, each its own
 // transaction on a pool connection, waiting for each notification before the next commit.
+// Heartbeats: each on_caught_up(t) comes after the on_change of every write committed before t,
+// the guarantee that lets the cache trust L1 while they flow.
+TEST_F(ChangeListenerTest, HeartbeatsConfirmEveryEarlierCommitInOrder) {
+  const auto a = Empresa("A");
+  const auto p = Product(a);
+  struct Event {
+    bool heartbeat;
+    Clock::time_point at;  // change: when received; heartbeat: its `covered`
+  };
+  std::mutex mu;
+  std::vector<Event> events;
+  listener_ = std::make_unique<ChangeListener>(
+      temp_->url(),
+      [&](std::int64_t empresa) {
+        if (empresa != a) return;
+        std::lock_guard lock(mu);
+        events.push_back({false, Clock::now()});
+      },
+      [] {},
+      [&](Clock::time_point covered) {
+        std::lock_guard lock(mu);
+        events.push_back({true, covered});
+      },
+      ChangeListenerOptions{.heartbeat_interval = milliseconds(5)});
+  ASSERT_TRUE(listener_->WaitConnected(kWait));
+  constexpr int kWrites = 60;
+  std::vector<Clock::time_point> committed;
+  for (int i = 0; i < kWrites; ++i) {
+    Movement(a, p);
+    committed.push_back(Clock::now());
+    if (i % 10 == 0) std::this_thread::sleep_for(milliseconds(7));  // let heartbeats interleave
+  }
+  const auto last = committed.back();
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    return !events.empty() && events.back().heartbeat && events.back().at > last;
+  })) << "no heartbeat covering the last write";
+  listener_->Stop();
+
+  std::lock_guard lock(mu);
+  int changes_seen = 0, heartbeats = 0;
+  Clock::time_point previous_cover = Clock::time_point::min();
+  for (const Event& e : events) {
+    if (!e.heartbeat) {
+      ++changes_seen;
+      continue;
+    }
+    ++heartbeats;
+    EXPECT_GE(e.at, previous_cover) << "heartbeats come back in order";
+    previous_cover = e.at;
+    // Every write committed before this heartbeat was sent has been announced before it.
+    const auto before = std::count_if(committed.begin(), committed.end(), [&](auto t) { return t < e.at; });
+    EXPECT_GE(changes_seen, before) << "heartbeat " << heartbeats << " overtook a change";
+  }
+  EXPECT_EQ(changes_seen, kWrites);
+  EXPECT_GT(heartbeats, 1);
+  auto stats = listener_->Stats();
+  EXPECT_GE(stats.heartbeats_sent, stats.heartbeats_received);
+  EXPECT_EQ(stats.heartbeats_received, static_cast<std::uint64_t>(heartbeats));
+  EXPECT_EQ(stats.changes, static_cast<std::uint64_t>(kWrites) + 0u) << "heartbeats are not changes";
+}
+
 TEST_F(ChangeListenerTest, LatencyFromCommitToCallbackIsPrinted) {
   const auto a = Empresa("A");
   const auto p = Product(a);

@@ -27,6 +27,16 @@ std::string HttpResult::Header(const std::string& lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
+std::unique_ptr<store::ChangeListener> ListenForChanges(const std::string& url, cache::ChangeFeed& feed,
+                                                        std::chrono::milliseconds heartbeat) {
+  auto listener = std::make_unique<store::ChangeListener>(
+      url, [&feed](std::int64_t empresa) { feed.Changed(empresa); }, [&feed] { feed.Resync({}); },
+      [&feed](std::chrono::steady_clock::time_point covered) { feed.CaughtUp(covered); },
+      store::ChangeListenerOptions{.heartbeat_interval = heartbeat});
+  if (!listener->WaitConnected(std::chrono::seconds(10))) throw std::runtime_error("change listener did not connect");
+  return listener;
+}
+
 ApiHarness::ApiHarness(const std::string& backend, const std::string& pg_url,
                        const std::function<void(store::Database&)>& prepare, const HarnessCache& cache_options) {
   temp_ = TempDatabase::Create(backend, pg_url);
@@ -49,13 +59,8 @@ ApiHarness::ApiHarness(const std::string& backend, const std::string& pg_url,
   cache_ = std::make_unique<cache::Cache>(
       cache::CacheOptions{.l1_max_bytes = cache_options.l1_max_bytes, .ttls = {}, .l1_max_age = cache_options.l1_max_age},
       redis_tier_.get());
-  if (cache_options.listen_changes) {
-    listener_ = std::make_unique<store::ChangeListener>(
-        temp_->url(),
-        [this](std::int64_t empresa) { asio::co_spawn(io_, cache_->Invalidate(empresa), asio::detached); },
-        [this] { asio::co_spawn(io_, cache_->InvalidateMany({}, true), asio::detached); });
-    if (!listener_->WaitConnected(std::chrono::seconds(10))) throw std::runtime_error("change listener did not connect");
-  }
+  feed_ = std::make_unique<cache::ChangeFeed>(io_.get_executor(), *cache_);
+  if (cache_options.listen_changes) listener_ = ListenForChanges(temp_->url(), *feed_, cache_options.heartbeat);
   access_checks_ = std::make_unique<api::AccessCheckCache>(std::chrono::seconds(1800));
   api_ = std::make_unique<api::ApiContext>(
       api::ApiContext{*db_, blocking_, auth, limiter_, *cache_, {}, {}, access_checks_.get()});
