@@ -17,7 +17,7 @@ CacheClock::time_point Cache::L1Expiry(Category category) const {
   return CacheClock::now() + options_.ttls.For(category);
 }
 
-CacheClock::time_point Cache::L1NotBefore(CacheClock::time_point now) const {
+CacheClock::time_point Cache::OldestServable(CacheClock::time_point now) const {
   if (options_.l1_max_age.count() <= 0) return CacheClock::time_point::min();
   const CacheClock::rep covered = covered_.load(std::memory_order_acquire);
   if (covered != std::numeric_limits<CacheClock::rep>::min() &&
@@ -95,7 +95,7 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
     co_return r;
   }
   const CacheClock::time_point now = CacheClock::now();
-  if (Value v = l1_.Get(l1_key, now, L1NotBefore(now))) {
+  if (Value v = l1_.Get(l1_key, now, OldestServable(now))) {
     stats_.Hit(Tier::kL1, category);
     stats_.Served(category, Outcome::kHitL1);
     co_return Served{std::move(v), Outcome::kHitL1};

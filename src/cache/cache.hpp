@@ -81,6 +81,9 @@ class Cache {
   void ConfirmChangesApplied(CacheClock::time_point covered);
   // How far behind the confirmed changes are (now − covered); nullopt before the first confirmation.
   std::optional<std::chrono::milliseconds> ChangeLag() const;
+  // The oldest in-process entry a read at `now` may serve (see CacheOptions::l1_max_age); also used
+  // by other in-process caches of database state that the change feed keeps exact.
+  CacheClock::time_point OldestServable(CacheClock::time_point now) const;
 
   // Admin clear: the tenant's entries (invalidated, then deleted from Redis), or every entry of
   // this application (scope all). Returns the number of Redis keys deleted.
@@ -99,8 +102,6 @@ class Cache {
   // (pending bumps are retried first).
   boost::asio::awaitable<bool> UseRemote(domain::Id tenant);
   CacheClock::time_point L1Expiry(Category category) const;
-  // The oldest L1 entry a read at `now` may be served (see CacheOptions::l1_max_age).
-  CacheClock::time_point L1NotBefore(CacheClock::time_point now) const;
   boost::asio::awaitable<bool> FlushPending();
   boost::asio::awaitable<Result<Value>> ComputeAndStore(Category category, domain::Id tenant, std::string_view variant,
                                                         const std::string& l1_key,

@@ -7,8 +7,12 @@
 
 namespace iam::cache {
 
-ChangeFeed::ChangeFeed(boost::asio::any_io_executor executor, Cache& cache)
-    : executor_(std::move(executor)), cache_(cache) {}
+ChangeFeed::ChangeFeed(boost::asio::any_io_executor executor, Cache& cache, std::function<void()> on_auth_changed)
+    : executor_(std::move(executor)), cache_(cache), on_auth_changed_(std::move(on_auth_changed)) {}
+
+void ChangeFeed::AuthChanged() {
+  if (on_auth_changed_) on_auth_changed_();
+}
 
 void ChangeFeed::Changed(domain::Id tenant) {
   std::lock_guard lock(mu_);
@@ -17,6 +21,7 @@ void ChangeFeed::Changed(domain::Id tenant) {
 }
 
 void ChangeFeed::Resync(std::vector<domain::Id> tenants) {
+  AuthChanged();
   std::lock_guard lock(mu_);
   changed_.insert(changed_.end(), tenants.begin(), tenants.end());
   resync_ = true;

@@ -3,6 +3,8 @@
 // arrives together into one invalidation.
 //   Changed(tenant)   the tenant's data changed: Cache::InvalidateMany.
 //   Resync(tenants)   changes may have been missed: every L1 entry, and these tenants in Redis.
+//   AuthChanged()     users, logouts or revocations changed: `on_auth_changed` runs at once (also
+//                     on Resync), before any later CaughtUp can confirm anything.
 //   CaughtUp(t)       every change committed before `t` has been announced by the calls before
 //                     this one; once their invalidations are done, Cache::ConfirmChangesApplied(t),
 //                     which lets L1 serve entries older than its age bound (cache.hpp).
@@ -14,6 +16,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -25,13 +28,14 @@ namespace iam::cache {
 
 class ChangeFeed {
  public:
-  ChangeFeed(boost::asio::any_io_executor executor, Cache& cache);
+  ChangeFeed(boost::asio::any_io_executor executor, Cache& cache, std::function<void()> on_auth_changed = {});
   ChangeFeed(const ChangeFeed&) = delete;
   ChangeFeed& operator=(const ChangeFeed&) = delete;
 
   void Changed(domain::Id tenant);
   void Resync(std::vector<domain::Id> tenants);
   void CaughtUp(CacheClock::time_point covered);
+  void AuthChanged();
 
   // Batches applied so far (for tests and stats).
   std::uint64_t batches() const;
@@ -42,6 +46,7 @@ class ChangeFeed {
 
   boost::asio::any_io_executor executor_;
   Cache& cache_;
+  const std::function<void()> on_auth_changed_;
   mutable std::mutex mu_;
   std::vector<domain::Id> changed_;
   bool resync_ = false;

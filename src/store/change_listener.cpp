@@ -99,15 +99,16 @@ milliseconds Until(Clock::time_point deadline) {
 }  // namespace
 
 ChangeListener::ChangeListener(std::string url, OnChange on_change, OnResync on_resync, ChangeListenerOptions options)
-    : ChangeListener(std::move(url), std::move(on_change), std::move(on_resync), nullptr, options) {}
+    : ChangeListener(std::move(url), Callbacks{std::move(on_change), std::move(on_resync), nullptr, nullptr},
+                     options) {}
 
-ChangeListener::ChangeListener(std::string url, OnChange on_change, OnResync on_resync, OnCaughtUp on_caught_up,
-                               ChangeListenerOptions options)
+ChangeListener::ChangeListener(std::string url, Callbacks callbacks, ChangeListenerOptions options)
     : conninfo_(std::move(url)),
       secrets_(PasswordsIn(conninfo_)),
-      on_change_(std::move(on_change)),
-      on_resync_(std::move(on_resync)),
-      on_caught_up_(std::move(on_caught_up)),
+      on_change_(std::move(callbacks.on_change)),
+      on_resync_(std::move(callbacks.on_resync)),
+      on_caught_up_(std::move(callbacks.on_caught_up)),
+      on_auth_change_(std::move(callbacks.on_auth_change)),
       options_(options),
       heartbeat_channel_(fmt::format("iam_hb_{}_{:08x}", ::getpid(), std::random_device{}())) {
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -153,6 +154,7 @@ ChangeListenerStats ChangeListener::Stats() const {
                              .failed_attempts = failed_attempts_.load(),
                              .heartbeats_sent = heartbeats_sent_.load(),
                              .heartbeats_received = heartbeats_received_.load(),
+                             .auth_changes = auth_changes_.load(),
                              .connected = connected_.load()};
 }
 
@@ -399,6 +401,11 @@ void ChangeListener::Dispatch(const char* payload) {
     if (text == kChangeResyncPayload) {
       ++resyncs_;
       if (on_resync_) on_resync_();
+      return;
+    }
+    if (text == kChangeAuthPayload) {
+      ++auth_changes_;
+      if (on_auth_change_) on_auth_change_();
       return;
     }
     std::int64_t empresa = 0;

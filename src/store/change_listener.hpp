@@ -17,6 +17,7 @@
 //     changed. Not called when the very first attempt succeeds (nothing could have been missed
 //     since the listener exists) — a caller that caches before WaitConnected() returned true
 //     must invalidate on its own.
+//   * on_auth_change() for a notification "auth" (users, logouts, revocations changed).
 //   * on_caught_up(t), when heartbeats are on: every heartbeat_interval the listener sends a
 //     notification to a channel of its own on its own connection. The server delivers
 //     notifications in commit order, so when one comes back, every change committed before it was
@@ -68,6 +69,7 @@ struct ChangeListenerStats {
   std::uint64_t failed_attempts = 0;  // connection attempts that failed
   std::uint64_t heartbeats_sent = 0;
   std::uint64_t heartbeats_received = 0;  // on_caught_up calls
+  std::uint64_t auth_changes = 0;         // on_auth_change calls
   bool connected = false;
 };
 
@@ -76,12 +78,18 @@ class ChangeListener {
   using OnChange = std::function<void(std::int64_t empresa_id)>;
   using OnResync = std::function<void()>;
   using OnCaughtUp = std::function<void(std::chrono::steady_clock::time_point covered)>;
+  using OnAuthChange = std::function<void()>;
+  struct Callbacks {
+    OnChange on_change;
+    OnResync on_resync;
+    OnCaughtUp on_caught_up;      // may be empty
+    OnAuthChange on_auth_change;  // may be empty
+  };
 
   // Starts the thread, which connects in the background (so this never blocks on the network).
   // `url` is the PostgreSQL URL (postgres://… or postgresql://…), the one the pool uses.
   ChangeListener(std::string url, OnChange on_change, OnResync on_resync, ChangeListenerOptions options = {});
-  ChangeListener(std::string url, OnChange on_change, OnResync on_resync, OnCaughtUp on_caught_up,
-                 ChangeListenerOptions options);
+  ChangeListener(std::string url, Callbacks callbacks, ChangeListenerOptions options);
   ~ChangeListener();  // Stop()
 
   ChangeListener(const ChangeListener&) = delete;
@@ -115,6 +123,7 @@ class ChangeListener {
   const OnChange on_change_;
   const OnResync on_resync_;
   const OnCaughtUp on_caught_up_;
+  const OnAuthChange on_auth_change_;
   const ChangeListenerOptions options_;
   const std::string heartbeat_channel_;  // iam_hb_<pid>_<random>: this listener's own
   int wake_fd_ = -1;  // eventfd written by Stop()
@@ -122,7 +131,7 @@ class ChangeListener {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> connected_{false};
   std::atomic<std::uint64_t> notifications_{0}, changes_{0}, resyncs_{0}, malformed_{0}, reconnects_{0},
-      failed_attempts_{0}, heartbeats_sent_{0}, heartbeats_received_{0};
+      failed_attempts_{0}, heartbeats_sent_{0}, heartbeats_received_{0}, auth_changes_{0};
   mutable std::mutex mu_;  // guards nothing but the condition variable below
   mutable std::condition_variable connected_cv_;
   std::mutex stop_mu_;

@@ -125,6 +125,12 @@ const std::vector<Migration>& AllMigrations() {
          // that a computation reads O(products) rows, not one row per product-day of sales.
          return InstallDemandAnalyses(c);
        }},
+      {"0010_auth_change_notifications",
+       [](Connection& c) {
+         // Writes to the rows a token check reads (users, logouts, revocations) are announced as
+         // "auth", so every instance forgets its remembered token checks at once (PostgreSQL).
+         return InstallChangeNotifications(c);
+       }},
   };
   return kMigrations;
 }

@@ -44,6 +44,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/access_check_cache.hpp"
 #include "api/api_context.hpp"
 #include "api/harness/api_harness.hpp"
 #include "api/memory_rate_limiter.hpp"
@@ -135,9 +136,13 @@ class Instance {
     }
     cache_ = std::make_unique<cache::Cache>(
         cache::CacheOptions{.l1_max_bytes = c.l1_max_bytes, .ttls = {}, .l1_max_age = c.l1_max_age}, tier_.get());
-    feed_ = std::make_unique<cache::ChangeFeed>(io_.get_executor(), *cache_);
+    if (c.remember_access_checks) access_checks_ = std::make_unique<AccessCheckCache>(std::chrono::seconds(1800));
+    feed_ = std::make_unique<cache::ChangeFeed>(io_.get_executor(), *cache_, [this] {
+      if (access_checks_) access_checks_->BumpAll();
+    });
     if (c.listen_changes) listener_ = test::ListenForChanges(listen_url, *feed_, c.heartbeat);
-    api_ = std::make_unique<ApiContext>(ApiContext{a.db(), blocking_, a.api().auth, limiter_, *cache_});
+    api_ = std::make_unique<ApiContext>(
+        ApiContext{a.db(), blocking_, a.api().auth, limiter_, *cache_, {}, {}, access_checks_.get()});
     RegisterApiRoutes(router_, *api_);
     server_ = std::make_unique<http::Server>(io_, http::ServerOptions{.host = "127.0.0.1", .port = 0},
                                              http::StandardHandler(router_, {.production = false, .cors_origins = {}}));
@@ -167,6 +172,7 @@ class Instance {
   std::unique_ptr<cache::RedisClient> redis_;
   std::unique_ptr<cache::RedisTier> tier_;
   std::unique_ptr<cache::Cache> cache_;
+  std::unique_ptr<AccessCheckCache> access_checks_;
   std::unique_ptr<cache::ChangeFeed> feed_;
   std::unique_ptr<store::ChangeListener> listener_;
   std::unique_ptr<ApiContext> api_;
@@ -677,6 +683,34 @@ TEST_F(DashboardCachePgTest, HeartbeatsLetL1ServeEntriesOlderThanTheAgeCapWhileC
   auto after = b.Get(kpis, t.admin.token);
   EXPECT_NE(XCache(after), "HIT L1") << "no heartbeat for 1.2 s: the 500 ms cap applies again";
   EXPECT_EQ(after.body, warm.body);
+}
+
+// Remembered token checks follow the same lease: B keeps one older than its age cap while caught
+// up, and a logout on A (announced as "auth") ends the token on B at once, not after the lease.
+TEST_F(DashboardCachePgTest, ALogoutOnOneInstanceEndsTheTokenOnAnotherAtOnce) {
+  ASSERT_NO_THROW(StartHarness(Shared()));
+  TenantFixture t = h->CreateTenant("Acme");
+  HarnessCache bc = Shared();
+  bc.listen_changes = true;
+  bc.l1_max_age = 500ms;
+  bc.heartbeat = 20ms;
+  bc.remember_access_checks = true;
+  Instance& b = StartInstance(bc);
+  const std::string kpis = "/dashboard-cqrs/kpis";
+  ASSERT_EQ(b.Get(kpis, t.admin.token).status, 200);
+  std::this_thread::sleep_for(1200ms);
+  ASSERT_EQ(b.Get(kpis, t.admin.token).status, 200);
+
+  ASSERT_EQ(h->Post("/auth/logout", json::object{}, t.admin.token).status, 200);
+  const auto acked = Clock::now();
+  int status = 200;
+  while (Clock::now() - acked < 5s && status == 200) {
+    status = b.Get(kpis, t.admin.token).status;
+    if (status == 200) std::this_thread::sleep_for(2ms);
+  }
+  EXPECT_EQ(status, 401) << "B still accepted the token 5 s after the logout on A";
+  std::printf("[cross-instance logout] acknowledged on A -> rejected on B after %.1f ms\n", Ms(Clock::now() - acked));
+  EXPECT_EQ(b.Get(kpis, t.admin.token).status, 401);
 }
 
 // Without notifications (SQLite, or a listener that is down), another instance's L1 is bounded by

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -400,6 +401,40 @@ TEST_F(ChangeListenerTest, FirstConnectThatSucceedsOnlyLaterAsksForAResync) {
 }
 
 // No server needed: a port nothing listens on.
+// Writes to the rows a token check reads are announced as "auth": a logout (BlacklistedToken), a
+// revocation (iam_user_revocations), any change to a user (which also announces its tenant).
+TEST_F(ChangeListenerTest, TokenCheckRowsAnnounceAuth) {
+  const auto a = Empresa("A");
+  const auto user = Insert(R"(INSERT INTO "Usuario" ("email", "password", "nombre", "rol", "empresaId")
+                              VALUES ('u@a.test', 'x', 'U', 'EMPLEADO', $1))",
+                           {Param(a)});
+  std::atomic<int> auth{0};
+  listener_ = std::make_unique<ChangeListener>(
+      temp_->url(),
+      ChangeListener::Callbacks{.on_change = [this](std::int64_t e) { rec_.Change(e); },
+                                .on_resync = [this] { rec_.Resync(); },
+                                .on_caught_up = nullptr,
+                                .on_auth_change = [&] { auth.fetch_add(1); }},
+      ChangeListenerOptions{});
+  ASSERT_TRUE(listener_->WaitConnected(kWait));
+
+  Exec(R"(INSERT INTO "BlacklistedToken" ("jti", "userId", "expiresAt") VALUES ('j1', $1, '2030-01-01T00:00:00.000Z'))",
+       {Param(user)});
+  EXPECT_TRUE(Settle().empty()) << "a logout names no tenant";
+  EXPECT_EQ(auth.load(), 1);
+  Exec(R"(INSERT INTO "iam_user_revocations" ("user_id", "revoked_before_ms") VALUES ($1, 1))", {Param(user)});
+  EXPECT_TRUE(Settle().empty());
+  EXPECT_EQ(auth.load(), 2);
+  Exec(R"(UPDATE "Usuario" SET "activo" = false WHERE "id" = $1)", {Param(user)});
+  EXPECT_EQ(Settle(), std::vector<std::int64_t>{a}) << "a user change also announces its tenant";
+  EXPECT_EQ(auth.load(), 3);
+  Movement(a, Product(a));
+  Settle();
+  EXPECT_EQ(auth.load(), 3) << "inventory writes are not auth changes";
+  EXPECT_EQ(listener_->Stats().auth_changes, 3u);
+  EXPECT_EQ(rec_.resyncs(), 0);
+}
+
 TEST(ChangeListenerOfflineTest, StopIsPromptWhileTheServerIsUnreachableAndThePasswordIsNeverLogged) {
   LogCapture logs;
   const std::string password = "Sup3rS3cretPw";
@@ -456,7 +491,8 @@ TEST(ChangeListenerMigrationTest, ChangeNotificationsInstallIdempotently) {
   std::vector<std::string> got;
   for (std::size_t i = 0; i < triggers->size(); ++i) got.push_back((*triggers)[i].Text(0) + "." + (*triggers)[i].Text(1));
   std::vector<std::string> want;
-  for (const char* table : {"Empresa", "MovimientoInventario", "Producto", "Proveedor", "Usuario"}) {
+  for (const char* table : {"BlacklistedToken", "Empresa", "MovimientoInventario", "Producto", "Proveedor", "Usuario",
+                            "iam_user_revocations"}) {
     want.push_back(std::string(table) + ".iam_notify_change");
     want.push_back(std::string(table) + ".iam_notify_change_truncate");
   }
@@ -490,16 +526,19 @@ TEST_F(ChangeListenerTest, HeartbeatsConfirmEveryEarlierCommitInOrder) {
   std::vector<Event> events;
   listener_ = std::make_unique<ChangeListener>(
       temp_->url(),
-      [&](std::int64_t empresa) {
-        if (empresa != a) return;
-        std::lock_guard lock(mu);
-        events.push_back({false, Clock::now()});
-      },
-      [] {},
-      [&](Clock::time_point covered) {
-        std::lock_guard lock(mu);
-        events.push_back({true, covered});
-      },
+      ChangeListener::Callbacks{.on_change =
+                                    [&](std::int64_t empresa) {
+                                      if (empresa != a) return;
+                                      std::lock_guard lock(mu);
+                                      events.push_back({false, Clock::now()});
+                                    },
+                                .on_resync = [] {},
+                                .on_caught_up =
+                                    [&](Clock::time_point covered) {
+                                      std::lock_guard lock(mu);
+                                      events.push_back({true, covered});
+                                    },
+                                .on_auth_change = nullptr},
       ChangeListenerOptions{.heartbeat_interval = milliseconds(5)});
   ASSERT_TRUE(listener_->WaitConnected(kWait));
   constexpr int kWrites = 60;

@@ -63,6 +63,7 @@ struct HarnessCache {
   std::chrono::milliseconds l1_max_age{0};
   bool listen_changes = false;
   std::chrono::milliseconds heartbeat{0};  // the listener's heartbeat (CACHE_L1_HEARTBEAT_MS); 0: none
+  bool remember_access_checks = false;     // second instances (dashboard_cache_test): an AccessCheckCache
   cache::CircuitBreakerOptions breaker = {};
 };
 
