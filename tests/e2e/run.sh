@@ -8,6 +8,11 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 iam="${1:?usage: run.sh IAM_BINARY OUTPUT_DIR}"
 out="${2:?usage: run.sh IAM_BINARY OUTPUT_DIR}"
+# IAM_E2E_SCREENSHOTS overrides OUTPUT_DIR; a relative one is taken from the repository's root.
+if [[ -n "${IAM_E2E_SCREENSHOTS:-}" ]]; then
+  out="$IAM_E2E_SCREENSHOTS"
+  [[ "$out" == /* ]] || out="$here/../../$out"
+fi
 
 if [[ ! -x /usr/bin/chromium ]]; then
   echo "SKIP: /usr/bin/chromium is not installed (scripts/install-deps.sh installs Debian's chromium)"
@@ -26,4 +31,4 @@ if ! cmp -s package-lock.json node_modules/.iam-installed-lock 2>/dev/null; then
   cp package-lock.json node_modules/.iam-installed-lock
 fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-exec node dashboard.e2e.mjs --iam "$iam" --out "${IAM_E2E_SCREENSHOTS:-$out}"
+exec node dashboard.e2e.mjs --iam "$iam" --out "$out"

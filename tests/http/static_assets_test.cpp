@@ -17,7 +17,7 @@ constexpr StaticAsset kAssets[] = {
     {"img/logo.svg", "<svg/>", "\"0a0b0c\""},
 };
 
-Response Run(const Router& router, beast_http::verb method, std::string path,
+Response Fetch(const Router& router, beast_http::verb method, std::string path,
              std::vector<std::pair<beast_http::field, std::string>> headers = {}) {
   RequestContext ctx;
   ctx.request.method(method);
@@ -79,7 +79,7 @@ TEST(StaticAssetsTest, IfNoneMatchUsesWeakComparison) {
 
 TEST(StaticAssetsTest, ServesBodyTypeEtagCacheControlAndCsp) {
   Router router = Mounted({.content_security_policy = "default-src 'self'"});
-  Response res = Run(router, beast_http::verb::get, "/panel/app.js");
+  Response res = Fetch(router, beast_http::verb::get, "/panel/app.js");
   EXPECT_EQ(res.result(), beast_http::status::ok);
   EXPECT_EQ(res.body(), "export const x = 1;\n");
   EXPECT_EQ(res[beast_http::field::content_type], "text/javascript; charset=utf-8");
@@ -87,7 +87,7 @@ TEST(StaticAssetsTest, ServesBodyTypeEtagCacheControlAndCsp) {
   EXPECT_EQ(res[beast_http::field::cache_control], "no-cache");
   EXPECT_EQ(res["Content-Security-Policy"], "default-src 'self'");
 
-  Response nested = Run(router, beast_http::verb::get, "/panel/img/logo.svg");
+  Response nested = Fetch(router, beast_http::verb::get, "/panel/img/logo.svg");
   EXPECT_EQ(nested.result(), beast_http::status::ok);
   EXPECT_EQ(nested[beast_http::field::content_type], "image/svg+xml");
 }
@@ -96,7 +96,7 @@ TEST(StaticAssetsTest, IndexIsServedAtTheMountItself) {
   Router router = Mounted({});
   for (const char* path : {"/panel", "/panel/", "/panel/index.html"}) {
     SCOPED_TRACE(path);
-    Response res = Run(router, beast_http::verb::get, path);
+    Response res = Fetch(router, beast_http::verb::get, path);
     EXPECT_EQ(res.result(), beast_http::status::ok);
     EXPECT_EQ(res.body(), "<!doctype html><title>x</title>");
     EXPECT_EQ(res[beast_http::field::content_type], "text/html; charset=utf-8");
@@ -107,22 +107,22 @@ TEST(StaticAssetsTest, IndexIsServedAtTheMountItself) {
 
 TEST(StaticAssetsTest, MatchingIfNoneMatchIs304WithoutBody) {
   Router router = Mounted({.content_security_policy = "default-src 'self'"});
-  Response res = Run(router, beast_http::verb::get, "/panel/app.js", {{beast_http::field::if_none_match, "\"def456\""}});
+  Response res = Fetch(router, beast_http::verb::get, "/panel/app.js", {{beast_http::field::if_none_match, "\"def456\""}});
   EXPECT_EQ(res.result(), beast_http::status::not_modified);
   EXPECT_TRUE(res.body().empty());
   EXPECT_EQ(res[beast_http::field::etag], "\"def456\"");
   EXPECT_EQ(res[beast_http::field::cache_control], "no-cache");
 
-  Response stale = Run(router, beast_http::verb::get, "/panel/app.js", {{beast_http::field::if_none_match, "\"old\""}});
+  Response stale = Fetch(router, beast_http::verb::get, "/panel/app.js", {{beast_http::field::if_none_match, "\"old\""}});
   EXPECT_EQ(stale.result(), beast_http::status::ok);
   EXPECT_EQ(stale.body(), "export const x = 1;\n");
 }
 
 TEST(StaticAssetsTest, UnknownFileIs404AndOtherMethodsAre405) {
   Router router = Mounted({});
-  EXPECT_EQ(Run(router, beast_http::verb::get, "/panel/missing.js").result(), beast_http::status::not_found);
-  EXPECT_EQ(Run(router, beast_http::verb::get, "/panel/../app.js").result(), beast_http::status::not_found);
-  Response post = Run(router, beast_http::verb::post, "/panel/app.js");
+  EXPECT_EQ(Fetch(router, beast_http::verb::get, "/panel/missing.js").result(), beast_http::status::not_found);
+  EXPECT_EQ(Fetch(router, beast_http::verb::get, "/panel/../app.js").result(), beast_http::status::not_found);
+  Response post = Fetch(router, beast_http::verb::post, "/panel/app.js");
   EXPECT_EQ(post.result(), beast_http::status::method_not_allowed);
   EXPECT_EQ(post[beast_http::field::allow], "GET");
 }

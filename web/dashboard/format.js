@@ -40,7 +40,7 @@ export function addDays(iso, offset) {
   return d.toISOString().slice(0, 10);
 }
 
-// h('td', {class: 'num'}, '12') → <td class="num">12</td>. Text only (never innerHTML): API
+// h('td', {class: 'num'}, '12') → <td class="num">12</td>. Children are text nodes, never parsed as HTML: API
 // strings such as product names are shown as text, whatever they contain.
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
