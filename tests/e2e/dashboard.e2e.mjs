@@ -277,6 +277,9 @@ async function adminDesktop(browser, base, server) {
   await step('desktop screenshot', async () => {
     await page.click('#forecast-table tbody tr >> nth=0');
     await page.waitForFunction(() => Number(document.querySelector('#hitrate-chart')?.dataset.points) >= 3, null, { timeout: 15_000 });
+    const unfolded = page.locator('button.more[aria-expanded="true"]');
+    if (await unfolded.count()) await unfolded.click();
+    await page.mouse.move(0, 0);  // no hover band in the picture
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(OUT, 'dashboard-desktop.png'), fullPage: true });
   });
@@ -307,6 +310,7 @@ async function phone(browser, base, who, shot) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 0, `no horizontal scrolling on a phone (${overflow} px too wide)`);
   if (shot) {
+    await page.mouse.move(0, 0);
     await page.screenshot({ path: path.join(OUT, `${shot}.png`) });
     await page.locator('#movement-panel').screenshot({ path: path.join(OUT, `${shot}-movements.png`) });
     await page.locator('#forecast-panel').screenshot({ path: path.join(OUT, `${shot}-forecast.png`) });
