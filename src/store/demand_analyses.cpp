@@ -87,9 +87,11 @@ constexpr const char* kSelectUnitsOfPostgres =
     R"(SELECT "producto_id", "dia", "cantidad" FROM "iam_product_daily_flows"
        WHERE "producto_id" = ANY($1::integer[]) AND "empresa_id" = $2 AND "tipo" = 'SALIDA'
          AND "dia" BETWEEN $3 AND $4 AND "cantidad" <> 0)";
+// SQLite's planner would rather take the tenant-wide demand index (a scan of every product-day of
+// the tenant); the unary `+` keeps those two terms off any index, so the primary key is used.
 constexpr const char* kSelectUnitsOfSqlite =
     R"(SELECT "producto_id", "dia", "cantidad" FROM "iam_product_daily_flows"
-       WHERE "producto_id" IN (SELECT "value" FROM json_each($1)) AND "empresa_id" = $2 AND "tipo" = 'SALIDA'
+       WHERE "producto_id" IN (SELECT "value" FROM json_each($1)) AND +"empresa_id" = $2 AND +"tipo" = 'SALIDA'
          AND "dia" BETWEEN $3 AND $4 AND "cantidad" <> 0)";
 
 // Written only over the version it was computed from (a missing row is created with it): when a
