@@ -130,7 +130,8 @@ void MovementLoad::Write(Worker& w) {
     rec.outcome = WriteOutcome::kAcked;
     auto v = r.Json();
     const auto* producto = v.is_object() ? v.as_object().if_contains("producto") : nullptr;
-    if (producto == nullptr || !producto->is_object() || producto->at("stock").to_number<std::int64_t>() < 0)
+    const auto* stock = producto != nullptr && producto->is_object() ? producto->as_object().if_contains("stock") : nullptr;
+    if (stock == nullptr || !stock->is_int64() || stock->as_int64() < 0)
       tally.violations.push_back("201 for " + rec.marker + " without a non-negative producto.stock: " + r.body);
   } else if (r.status == 409 && ErrorCode(r) == "STOCK_INSUFICIENTE") {
     rec.outcome = WriteOutcome::kRefused;
