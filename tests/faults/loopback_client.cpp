@@ -21,6 +21,7 @@ namespace bhttp = beast::http;
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kBodyLimit = 64u << 20;
+constexpr auto kMaxIdle = std::chrono::seconds(1);  // well below the service's keep-alive wait
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -104,12 +105,14 @@ HttpReply LoopbackClient::Request(const std::string& method, const std::string& 
     call.request.body() = body;
   }
   call.request.prepare_payload();
+  if (stream_ && std::chrono::steady_clock::now() - last_used_ > kMaxIdle) Close();
   asio::co_spawn(io_, Exchange(call), asio::detached);
   io_.run();
   io_.restart();
   // Any failure (and a server that closes) leaves the connection in an unknown state: start afresh.
   if (call.reply.status == 0 || !call.reply.error.empty()) Close();
   if (call.reply.status != 0) call.reply.error.clear();
+  last_used_ = std::chrono::steady_clock::now();
   return std::move(call.reply);
 }
 

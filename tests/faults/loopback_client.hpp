@@ -1,6 +1,8 @@
 // LoopbackClient: a blocking HTTP/1.1 client for one service on 127.0.0.1, for the fault and
 // consistency suites' bounded load (one client per worker thread; not thread-safe). It keeps one
-// keep-alive connection, reconnects after any error, and bounds every request (connect, write and
+// keep-alive connection, reconnects after any error and before reusing a connection idle for more
+// than a second (the service closes idle ones after HTTP_READ_TIMEOUT_MS, and a request written
+// into a closed connection would look unanswered), and bounds every request (connect, write and
 // read together) by a timeout. A request that got no complete answer (refused, reset, timed out)
 // reports status 0 and says why: for a write, its effect is then unknown.
 #pragma once
@@ -55,6 +57,7 @@ class LoopbackClient {
   std::chrono::milliseconds timeout_;
   boost::asio::io_context io_;
   std::optional<boost::beast::tcp_stream> stream_;
+  std::chrono::steady_clock::time_point last_used_{};
 };
 
 }  // namespace iam::test
