@@ -283,17 +283,27 @@ awaitable<Result<Reply>> Cached(ApiContext& api, const http::RequestContext& ctx
   co_return CachedReply(*served);
 }
 
+// How a KPI reads. kOneSnapshot: all its reads in one snapshot (store::InSnapshot), since products
+// and movement aggregates read by separate statements would otherwise mix states (stocks from
+// before a movement, counts from after it). kPlain: on a plain connection, for predictive-kpis,
+// which writes its demand analyses back in transactions of its own (store/demand_analyses.hpp).
+enum class Reads { kOneSnapshot, kPlain };
+
 // A tenant-wide KPI: `fn(Connection&, empresa, snapshots, clock) -> Result<json::object>`.
 template <typename Fn>
 awaitable<Result<Reply>> TenantWide(ApiContext& api, const http::RequestContext& ctx, const Principal& who,
-                                    cache::Category category, std::string variant, Fn fn) {
+                                    cache::Category category, std::string variant, Fn fn,
+                                    Reads reads = Reads::kOneSnapshot) {
   static_assert(std::is_trivially_destructible_v<Fn>);
   const domain::Id empresa = TenantOf(who);
   co_return co_await Cached(api, ctx, category, empresa, std::move(variant),
-                            [empresa, fn](store::Connection& c) -> Result<json::object> {
-                              auto products = store::ReadProductSnapshots(c, empresa);
-                              if (!products) return Fail(products.error());
-                              return fn(c, empresa, Snapshots(*products), Clock::Now());
+                            [empresa, fn, reads](store::Connection& c) -> Result<json::object> {
+                              auto compute = [&](store::Connection& conn) -> Result<json::object> {
+                                auto products = store::ReadProductSnapshots(conn, empresa);
+                                if (!products) return Fail(products.error());
+                                return fn(conn, empresa, Snapshots(*products), Clock::Now());
+                              };
+                              return reads == Reads::kOneSnapshot ? store::InSnapshot(c, compute) : compute(c);
                             });
 }
 
@@ -339,31 +349,45 @@ awaitable<Result<Reply>> GetPredictive(ApiContext& api, http::RequestContext& ct
   co_return co_await TenantWide(api, ctx, who, cache::Category::kPredictiveKpis, "days=" + std::to_string(*days),
                                 [days = *days](store::Connection& c, domain::Id e, Snapshots p, const Clock& k) {
                                   return Predictive(c, e, p, days, k);
-                                });
+                                },
+                                Reads::kPlain);
 }
 
 awaitable<Result<Reply>> GetAll(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
   const bool financial = std::find(kAdmins.begin(), kAdmins.end(), who.rol) != kAdmins.end();
-  co_return co_await TenantWide(
-      api, ctx, who, cache::Category::kKpis, financial ? "all;financial=1" : "all;financial=0",
-      [financial](store::Connection& c, domain::Id e, Snapshots p, const Clock& k) -> Result<json::object> {
-        auto kpis = Kpis(c, e, p, k);
-        if (!kpis) return Fail(kpis.error());
-        json::value fin = nullptr;
-        if (financial) {
-          auto f = Financial(c, e, p, kDefaultPeriod, k);
-          if (!f) return Fail(f.error());
-          fin = std::move(*f);
-        }
-        auto mov = Movements(c, e, p, kDefaultMovementDays, k);
-        if (!mov) return Fail(mov.error());
-        auto pred = Predictive(c, e, p, kDefaultHorizon, k);
+  const domain::Id empresa = TenantOf(who);
+  // kpis, financialKpis and movementKpis from one snapshot (see Reads); predictiveKpis afterwards
+  // on the plain connection, from the same product snapshots.
+  co_return co_await Cached(
+      api, ctx, cache::Category::kKpis, empresa, financial ? "all;financial=1" : "all;financial=0",
+      [empresa, financial](store::Connection& c) -> Result<json::object> {
+        const Clock k = Clock::Now();
+        std::vector<ProductSnapshot> products;
+        json::object out;
+        auto read = store::InSnapshot(c, [&](store::Connection& s) -> Result<bool> {
+          auto p = store::ReadProductSnapshots(s, empresa);
+          if (!p) return Fail(p.error());
+          products = std::move(*p);
+          auto kpis = Kpis(s, empresa, products, k);
+          if (!kpis) return Fail(kpis.error());
+          json::value fin = nullptr;
+          if (financial) {
+            auto f = Financial(s, empresa, products, kDefaultPeriod, k);
+            if (!f) return Fail(f.error());
+            fin = std::move(*f);
+          }
+          auto mov = Movements(s, empresa, products, kDefaultMovementDays, k);
+          if (!mov) return Fail(mov.error());
+          out = json::object{
+              {"kpis", std::move(*kpis)}, {"financialKpis", std::move(fin)}, {"movementKpis", std::move(*mov)}};
+          return true;
+        });
+        if (!read) return Fail(read.error());
+        auto pred = Predictive(c, empresa, products, kDefaultHorizon, k);
         if (!pred) return Fail(pred.error());
-        return json::object{{"kpis", std::move(*kpis)},
-                            {"financialKpis", std::move(fin)},
-                            {"movementKpis", std::move(*mov)},
-                            {"predictiveKpis", std::move(*pred)},
-                            {"timestamp", k.timestamp}};
+        out["predictiveKpis"] = std::move(*pred);
+        out["timestamp"] = k.timestamp;
+        return out;
       });
 }
 
@@ -372,7 +396,11 @@ awaitable<Result<Reply>> GetProduct(ApiContext& api, http::RequestContext& ctx, 
   if (!id) co_return Fail(id.error());
   const domain::Id empresa = TenantOf(who);
   co_return co_await Cached(api, ctx, cache::Category::kProductKpis, empresa, "id=" + std::to_string(*id),
-                            [empresa, id = *id](store::Connection& c) { return ProductKpis(c, empresa, id, Clock::Now()); });
+                            [empresa, id = *id](store::Connection& c) {
+                              return store::InSnapshot(c, [&](store::Connection& s) {
+                                return ProductKpis(s, empresa, id, Clock::Now());
+                              });
+                            });
 }
 
 }  // namespace

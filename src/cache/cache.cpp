@@ -87,9 +87,11 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
   // so an Invalidate that lands while it runs makes the result unreachable.
   const std::string l1_key =
       fmt::format("{}:{}:{}:{}", CategoryName(category), tenant, generations_.Stamp(tenant), variant);
+  // What this call stores in L1 is as old as this moment (CacheOptions::l1_max_age).
+  const CacheClock::time_point started = CacheClock::now();
   if (force_refresh) {
     stats_.Served(category, Outcome::kBypass);
-    auto r = co_await Refresh(category, tenant, variant, l1_key, factory);
+    auto r = co_await Refresh(category, tenant, variant, l1_key, started, factory);
     if (!r) co_return Fail(r.error());
     r->outcome = Outcome::kBypass;
     co_return r;
@@ -113,7 +115,7 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
         if (found->value) {
           stats_.Hit(Tier::kL2, category);
           leader_outcome = Outcome::kHitL2;
-          l1_.Put(l1_key, found->value, L1Expiry(category));
+          l1_.Put(l1_key, found->value, L1Expiry(category), started);
           co_return found->value;
         }
         stats_.Miss(Tier::kL2, category);
@@ -121,7 +123,7 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
         stats_.Error(Tier::kL2, category);
       }
     }
-    co_return co_await ComputeAndStore(category, tenant, variant, l1_key, remote_generation, factory);
+    co_return co_await ComputeAndStore(category, tenant, variant, l1_key, started, remote_generation, factory);
   };
   auto outcome = co_await flights_.Do(l1_key, lead);
   if (!outcome.value) co_return Fail(outcome.value.error());
@@ -133,7 +135,7 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
 // Runs the factory and stores its value: in L1 under `l1_key`, in L2 under `remote_generation`
 // when L2 was consulted. A throwing factory is a 500, never an escaping exception.
 asio::awaitable<Result<Value>> Cache::ComputeAndStore(Category category, domain::Id tenant, std::string_view variant,
-                                                      const std::string& l1_key,
+                                                      const std::string& l1_key, CacheClock::time_point started,
                                                       const std::optional<std::string>& remote_generation,
                                                       const Factory& factory) {
   stats_.Computation(category);
@@ -145,7 +147,7 @@ asio::awaitable<Result<Value>> Cache::ComputeAndStore(Category category, domain:
   }
   if (!*computed) co_return Fail(computed->error());
   Value v = std::make_shared<const std::string>(std::move(**computed));
-  l1_.Put(l1_key, v, L1Expiry(category));
+  l1_.Put(l1_key, v, L1Expiry(category), started);
   if (remote_generation) {
     auto put = co_await remote_->Put(tenant, category, *remote_generation, variant, *v, options_.ttls.For(category));
     if (!put) stats_.Error(Tier::kL2, category);
@@ -156,14 +158,15 @@ asio::awaitable<Result<Value>> Cache::ComputeAndStore(Category category, domain:
 // forceRefresh: compute now and replace the stored value (L1 under the generation read at the
 // start; L2 under the generation Redis reports before the computation).
 asio::awaitable<Result<Served>> Cache::Refresh(Category category, domain::Id tenant, std::string_view variant,
-                                               const std::string& l1_key, const Factory& factory) {
+                                               const std::string& l1_key, CacheClock::time_point started,
+                                               const Factory& factory) {
   std::optional<std::string> remote_generation;
   if (co_await UseRemote(tenant)) {
     auto found = co_await remote_->Get(tenant, category, variant);
     if (found) remote_generation = std::move(found->generation);
     else stats_.Error(Tier::kL2, category);
   }
-  auto v = co_await ComputeAndStore(category, tenant, variant, l1_key, remote_generation, factory);
+  auto v = co_await ComputeAndStore(category, tenant, variant, l1_key, started, remote_generation, factory);
   if (!v) co_return Fail(v.error());
   co_return Served{std::move(*v), Outcome::kBypass};
 }

@@ -45,7 +45,9 @@ struct CacheOptions {
   // writer). An entry lives its category TTL, but is served only while it is younger than
   // l1_max_age, or while the change feed has confirmed, less than l1_max_age ago, that every change
   // committed up to then has been applied (ConfirmChangesApplied): a write not yet applied is then
-  // younger than l1_max_age, so no entry is staler than that either way.
+  // younger than l1_max_age, so no entry is staler than that either way. An entry's age counts
+  // from the start of the read that fetched it (from L2 or the factory), not from when it was
+  // stored: a slow computation that began before a write must not extend the window.
   std::chrono::milliseconds l1_max_age{0};
 };
 
@@ -104,11 +106,12 @@ class Cache {
   CacheClock::time_point L1Expiry(Category category) const;
   boost::asio::awaitable<bool> FlushPending();
   boost::asio::awaitable<Result<Value>> ComputeAndStore(Category category, domain::Id tenant, std::string_view variant,
-                                                        const std::string& l1_key,
+                                                        const std::string& l1_key, CacheClock::time_point started,
                                                         const std::optional<std::string>& remote_generation,
                                                         const Factory& factory);
   boost::asio::awaitable<Result<Served>> Refresh(Category category, domain::Id tenant, std::string_view variant,
-                                                 const std::string& l1_key, const Factory& factory);
+                                                 const std::string& l1_key, CacheClock::time_point started,
+                                                 const Factory& factory);
 
   CacheOptions options_;
   RemoteTier* remote_;

@@ -52,6 +52,10 @@ class Connection {
   virtual Result<void> Begin() = 0;
   virtual Result<void> Commit() = 0;
   virtual Result<void> Rollback() = 0;
+  // A transaction for reads in which every statement sees the same committed state (PostgreSQL:
+  // REPEATABLE READ READ ONLY, which refuses writes; SQLite: a deferred transaction, whose WAL
+  // snapshot is taken by its first read, and which must not write). Ended by Commit or Rollback.
+  virtual Result<void> BeginSnapshot() = 0;
 
   Result<ResultSet> Query(std::string_view sql, std::initializer_list<Param> params) {
     return Query(sql, std::span<const Param>(params.begin(), params.size()));
@@ -130,6 +134,29 @@ auto InTransaction(Database& db, Fn&& fn) -> decltype(fn(std::declval<Connection
   }
   if (auto c = conn.Commit(); !c) return Fail(c.error());
   return result;
+}
+
+// Runs `fn(Connection&) -> Result<T>`, which only reads, inside a snapshot on `conn`
+// (Connection::BeginSnapshot), so that its reads describe one state of the database even while
+// others commit between them. REQUIRES: `conn` is not inside a transaction.
+template <typename Fn>
+auto InSnapshot(Connection& conn, Fn&& fn) -> decltype(fn(std::declval<Connection&>())) {
+  if (auto b = conn.BeginSnapshot(); !b) return Fail(b.error());
+  auto result = fn(conn);
+  if (!result) {
+    (void)conn.Rollback();
+    return result;
+  }
+  if (auto c = conn.Commit(); !c) return Fail(c.error());
+  return result;
+}
+
+// InSnapshot on a leased connection.
+template <typename Fn>
+auto InReadSnapshot(Database& db, Fn&& fn) -> decltype(fn(std::declval<Connection&>())) {
+  auto lease = db.Acquire();
+  if (!lease) return Fail(lease.error());
+  return InSnapshot(**lease, fn);
 }
 
 // True for a transaction PostgreSQL aborted as a deadlock victim (40P01) or a serialization failure

@@ -224,6 +224,9 @@ class PgConnection final : public Connection {
   Result<ResultSet> Query(std::string_view sql, std::span<const Param> params) override;
   Result<void> ExecScript(std::string_view sql) override;
   Result<void> Begin() override { return Exec("BEGIN", /*retry_when_idle=*/true); }
+  Result<void> BeginSnapshot() override {
+    return Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", /*retry_when_idle=*/true);
+  }
   Result<void> Commit() override;
   Result<void> Rollback() override { return Exec("ROLLBACK", /*retry_when_idle=*/false); }
 

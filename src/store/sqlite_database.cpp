@@ -69,6 +69,7 @@ class SqliteConnection final : public Connection {
   }
 
   Result<void> Begin() override { return ExecScript("BEGIN IMMEDIATE"); }
+  Result<void> BeginSnapshot() override { return ExecScript("BEGIN DEFERRED"); }
   Result<void> Commit() override { return ExecScript("COMMIT"); }
   Result<void> Rollback() override { return ExecScript("ROLLBACK"); }
 
