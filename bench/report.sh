@@ -72,7 +72,9 @@ table_row() { # scenario [no-ratio]
   local r
   r=$(ratio "$1")
   [[ -z ${2:-} ]] || r="–"
-  echo "| $(label "$1") | $(mm "$1" rps 0) | $r | $(mm "$1" p50_ms 2) | $(mm "$1" p99_ms 2) |" \
+  local d=0
+  [[ $(med "$1" rps | awk '{print ($1 < 100)}') == 0 ]] || d=1
+  echo "| $(label "$1") | $(mm "$1" rps "$d") | $r | $(mm "$1" p50_ms 2) | $(mm "$1" p99_ms 2) |" \
     "$(fmt "$(errors "$1")" 0) | $(mm "$1" dbq 0) | $(hit_rates "$1") | $(rss "$1") |"
 }
 
@@ -163,6 +165,8 @@ set title "Cold KPI computation (forceRefresh) against history size: p50, min–
 set xlabel "movements in the tenant's history (log scale)"
 set ylabel "p50 latency (ms, log scale)"
 set logscale xy
+set offsets graph 0.05, graph 0.05, 0, 0
+set format x "%.0f"
 set grid
 set key outside right top
 plot for [b=0:$((j - 1))] "$W/cold.dat" index b using 1:2:3:4 with yerrorlines lw 2 title columnheader(1)
@@ -300,6 +304,8 @@ EOF
   echo "| Redis down | $(phase_stats down) | $(phase_errors down) |"
   echo "| Redis back (empty) | $(phase_stats after) | $(phase_errors after) |"
   echo
+  echo "Socket errors (connect, read, write, timeout) over the $RUNS runs: $(sum outage errors); non-2xx: $(sum outage non2xx)."
+  echo
   if [[ " ${charts[*]} " == *" $CHART_OUT "* ]]; then echo "![answers per second through a Redis outage]($CHART_OUT)"; echo; fi
 fi
 
@@ -411,7 +417,8 @@ cat <<EOF
 * cache hit rate: \`iam_cache_requests_total\` over the run, (hit_l1 + hit_l2 + shared) / all
   outcomes; \`forceRefresh\` requests are \`bypass\`, so cold runs show 0 %.
 * server RSS: \`VmRSS\` of the \`iam serve\` process after the scenario's last run, and in
-  parentheses its peak \`VmHWM\`.
+  parentheses its peak \`VmHWM\` (a server that answered a login peaks at ≥ 64 MiB: Argon2id's
+  memory for the password check, freed afterwards).
 * The machine is shared: compare figures with the load average above, and two reports by their
   min–max spread.
 EOF
