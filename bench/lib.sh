@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared pieces of the benchmark scripts (bench/run, bench/cache.sh, bench/kpis.sh,
 # bench/movements.sh); sourced, never run. Promises:
 #   bench_release_build DIR [TARGET...]  configure DIR as a RelWithDebInfo build (micro-benchmarks on,
@@ -60,9 +61,9 @@ BENCH_SERVER=""
 BENCH_PORT=""
 
 bench_start_server() {
-  local name=$1 url=$2 attempt
+  local name=$1 url=$2
   shift 2
-  for attempt in 1 2 3; do # another process may take the port between the check and the bind
+  for _ in 1 2 3; do # another process may take the port between the check and the bind
     BENCH_PORT=$(bench_free_port)
     "$IAM" --database-url "$url" --host 127.0.0.1 --port "$BENCH_PORT" --log-level warn \
       -s JWT_SECRET="$BENCH_SECRET" "$@" serve >"$BENCH_WORK/serve-$name.log" 2>&1 &
