@@ -218,9 +218,18 @@ if [[ -s $W/cold-index ]]; then
     echo "| cold \`$route\` at $(fmt "$largest" 0) movements (1 connection) | $(mm "$n" rps 1) | – | $(mm "$n" p50_ms 1) | $(mm "$n" p99_ms 1) | $(fmt "$(errors "$n")" 0) |"
   done
 fi
+refusals=""
+if has mixed; then
+  refusals+=" mixed: $(fmt "$(sum mixed writes_409)" 0) of its $(fmt "$(sum mixed non2xx)" 0) non-2xx were 409 (seen by mixed.lua);"
+fi
+for n in writes-postgres writes-sqlite; do
+  has "$n" || continue
+  refusals+=" $(label "$n" | sed 's/movement writes alone, //'): $(fmt "$(sum "$n" non2xx)" 0) non-2xx, $(fmt "$(($(sum "$n" requests) - $(sum "$n" recorded)))" 0) requests that recorded no movement;"
+done
 cat <<EOF
 
 Median of $RUNS runs (min–max), $(nproc) cores, load average ${F[load_start]} at start; report of ${F[start]}, commit ${F[commit]}.
+"errors" = non-2xx answers + socket errors, summed over the runs.${refusals:+ Those of the write loads are refusals of a SALIDA at zero stock (409, nothing recorded):${refusals%;}.}
 <!-- headline:end -->
 
 ## Data sets (\`iam seed\`)
