@@ -15,7 +15,14 @@ PACKAGES=(
   redis-server postgresql postgresql-client sqlite3 curl wrk procps jq
   gnuplot-nox # bench/run draws its charts (PNG) with it
   openssl # the TLS tests make a CA and a server certificate with its CLI
+  chromium fonts-dejavu-core # the dashboard page's end-to-end test (tests/e2e/) and its screenshots
 )
+# Node.js and npm for that test (playwright-core from the npm registry; no browser download): Debian's
+# packages only where the machine has no `node`/`npm` of its own (a NodeSource nodejs ships npm, and
+# Debian's npm package would conflict with it). playwright-core is pinned to a version that runs on
+# Debian 12's Node.js 18.
+command -v node >/dev/null || PACKAGES+=(nodejs)
+command -v npm >/dev/null || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -28,6 +28,7 @@
 #include "domain/movement_kpis.hpp"
 #include "domain/predictive_kpis.hpp"
 #include "domain/time_format.hpp"
+#include "store/demand_analyses.hpp"
 #include "store/flow_repository.hpp"
 #include "store/kpi_queries.hpp"
 #include "store/product_repository.hpp"
@@ -146,39 +147,27 @@ Result<json::object> Movements(store::Connection& c, domain::Id empresa, Snapsho
 
 Result<json::object> Predictive(store::Connection& c, domain::Id empresa, Snapshots products, int horizon,
                                 const Clock& clock) {
-  const domain::DayWindow history = domain::LastDays(clock.today, domain::kDemandHistoryDays);
-  // One covering-index entry per product-day with SALIDA units in the last 180 days; they also
-  // give the 120 days of tendenciasVentas.
-  auto rows = store::ReadDemandUnits(c, empresa, history.first, history.last);
-  if (!rows) return Fail(rows.error());
   auto labels = store::ReadProductLabels(c, empresa);
   if (!labels) return Fail(labels.error());
   std::unordered_map<domain::Id, const store::ProductLabel*> label_of;
+  std::unordered_map<domain::Id, domain::EpochDay> creado_en;
   label_of.reserve(labels->size());
-  for (const auto& l : *labels) label_of.emplace(l.id, &l);
-
-  std::vector<domain::PredictiveProduct> series;
-  series.reserve(products.size());
-  std::unordered_map<domain::Id, std::size_t> index_of;
-  index_of.reserve(products.size());
-  for (const ProductSnapshot& p : products) {
-    if (p.estado != "ACTIVO") continue;  // the domain ignores the others anyway
-    auto l = label_of.find(p.id);
-    index_of.emplace(p.id, series.size());
-    series.push_back(domain::PredictiveProduct{
-        .producto = p, .creado_en = l != label_of.end() ? l->second->creado_en : clock.today, .salidas = {}});
+  creado_en.reserve(labels->size());
+  for (const auto& l : *labels) {
+    label_of.emplace(l.id, &l);
+    creado_en.emplace(l.id, l.creado_en);
   }
-  const domain::DayWindow actual = domain::LastDays(clock.today, 60);
-  const domain::DayWindow anterior{clock.today - 119, clock.today - 60};
-  std::int64_t units_actual = 0, units_anterior = 0;
-  for (const auto& r : *rows) {
-    if (actual.Contains(r.dia)) units_actual += r.unidades;
-    if (anterior.Contains(r.dia)) units_anterior += r.unidades;
-    if (auto it = index_of.find(r.producto_id); it != index_of.end())
-      series[it->second].salidas.push_back(domain::DailyUnits{.dia = r.dia, .unidades = r.unidades});
-  }
-  const auto k = domain::ComputePredictiveKpis(series, horizon, clock.today);
-  const auto trend = domain::ComputeSalesTrend(units_actual, units_anterior);
+  // Each ACTIVO product's demand analysis, kept per product and recomputed only when its sales,
+  // its creadoEn or the day changed (store/demand_analyses.hpp): O(products) rows, not one per
+  // product-day of sales.
+  auto analyzed = store::LoadDemandAnalyses(c, empresa, products, creado_en, clock.today);
+  if (!analyzed) return Fail(analyzed.error());
+  auto units_actual = store::ReadTenantSalidaUnits(c, empresa, clock.today - 59, clock.today);
+  if (!units_actual) return Fail(units_actual.error());
+  auto units_anterior = store::ReadTenantSalidaUnits(c, empresa, clock.today - 119, clock.today - 60);
+  if (!units_anterior) return Fail(units_anterior.error());
+  const auto k = domain::ComputePredictiveKpis(std::span<const domain::AnalyzedProduct>(*analyzed), horizon, clock.today);
+  const auto trend = domain::ComputeSalesTrend(*units_actual, *units_anterior);
 
   auto nombre = [&](domain::Id id) -> json::value {
     auto it = label_of.find(id);

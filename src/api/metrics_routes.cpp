@@ -72,6 +72,11 @@ awaitable<std::string> Render(ApiContext& api) {
   fmt::format_to(o, "iam_cache_l1_entries {}\n", l1.entries());
   Family(out, "iam_cache_l1_evictions_total", "counter", "Entries evicted to respect the byte budget.");
   fmt::format_to(o, "iam_cache_l1_evictions_total {}\n", l1.evictions());
+  if (auto lag = api.cache.ChangeLag()) {
+    Family(out, "iam_cache_change_lag_seconds", "gauge",
+           "Time since the last moment up to which every database change is known applied (heartbeats).");
+    fmt::format_to(o, "iam_cache_change_lag_seconds {:.3f}\n", static_cast<double>(lag->count()) / 1000.0);
+  }
 
   cache::RemoteStatus r;
   if (api.cache.remote() != nullptr) r = co_await api.cache.remote()->Status();

@@ -14,8 +14,30 @@ Cache::Cache(CacheOptions options, RemoteTier* remote)
     : options_(std::move(options)), remote_(remote), l1_(options_.l1_max_bytes) {}
 
 CacheClock::time_point Cache::L1Expiry(Category category) const {
-  const std::chrono::milliseconds ttl = options_.ttls.For(category);
-  return CacheClock::now() + (options_.l1_max_age.count() > 0 ? std::min(ttl, options_.l1_max_age) : ttl);
+  return CacheClock::now() + options_.ttls.For(category);
+}
+
+CacheClock::time_point Cache::OldestServable(CacheClock::time_point now) const {
+  if (options_.l1_max_age.count() <= 0) return CacheClock::time_point::min();
+  const CacheClock::rep covered = covered_.load(std::memory_order_acquire);
+  if (covered != std::numeric_limits<CacheClock::rep>::min() &&
+      now - CacheClock::time_point(CacheClock::duration(covered)) <= options_.l1_max_age)
+    return CacheClock::time_point::min();  // every change older than l1_max_age is applied
+  return now - options_.l1_max_age;
+}
+
+void Cache::ConfirmChangesApplied(CacheClock::time_point covered) {
+  const CacheClock::rep ticks = covered.time_since_epoch().count();
+  CacheClock::rep seen = covered_.load(std::memory_order_relaxed);
+  while (seen < ticks && !covered_.compare_exchange_weak(seen, ticks, std::memory_order_release)) {
+  }
+}
+
+std::optional<std::chrono::milliseconds> Cache::ChangeLag() const {
+  const CacheClock::rep covered = covered_.load(std::memory_order_acquire);
+  if (covered == std::numeric_limits<CacheClock::rep>::min()) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(CacheClock::now() -
+                                                               CacheClock::time_point(CacheClock::duration(covered)));
 }
 
 StatsSnapshot Cache::Snapshot() const {
@@ -72,7 +94,8 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
     r->outcome = Outcome::kBypass;
     co_return r;
   }
-  if (Value v = l1_.Get(l1_key, CacheClock::now())) {
+  const CacheClock::time_point now = CacheClock::now();
+  if (Value v = l1_.Get(l1_key, now, OldestServable(now))) {
     stats_.Hit(Tier::kL1, category);
     stats_.Served(category, Outcome::kHitL1);
     co_return Served{std::move(v), Outcome::kHitL1};

@@ -16,7 +16,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,9 +41,11 @@ namespace iam::cache {
 struct CacheOptions {
   std::size_t l1_max_bytes = 16u << 20;
   CacheTtls ttls;
-  // An L1 entry lives min(category TTL, l1_max_age) (0: the TTL). With several instances this is
-  // the hard bound on how long one instance's L1 can serve a value another instance's write made
-  // stale, should its change notification be lost; notifications normally act within milliseconds.
+  // The bound on how stale an L1 entry may be served when others may write (0: no bound, one
+  // writer). An entry lives its category TTL, but is served only while it is younger than
+  // l1_max_age, or while the change feed has confirmed, less than l1_max_age ago, that every change
+  // committed up to then has been applied (ConfirmChangesApplied): a write not yet applied is then
+  // younger than l1_max_age, so no entry is staler than that either way.
   std::chrono::milliseconds l1_max_age{0};
 };
 
@@ -71,6 +75,15 @@ class Cache {
   // The same for several tenants, and (all_local) every L1 entry of every tenant: used when
   // changes may have been missed (database listener reconnected).
   boost::asio::awaitable<void> InvalidateMany(std::span<const domain::Id> tenants, bool all_local);
+
+  // From the change feed (change_feed.hpp): every change committed before `covered` has been
+  // applied (its invalidation done). Monotonic: an older time than one already confirmed is ignored.
+  void ConfirmChangesApplied(CacheClock::time_point covered);
+  // How far behind the confirmed changes are (now − covered); nullopt before the first confirmation.
+  std::optional<std::chrono::milliseconds> ChangeLag() const;
+  // The oldest in-process entry a read at `now` may serve (see CacheOptions::l1_max_age); also used
+  // by other in-process caches of database state that the change feed keeps exact.
+  CacheClock::time_point OldestServable(CacheClock::time_point now) const;
 
   // Admin clear: the tenant's entries (invalidated, then deleted from Redis), or every entry of
   // this application (scope all). Returns the number of Redis keys deleted.
@@ -108,6 +121,8 @@ class Cache {
   // failed bump: a flush only forgets a tenant if no newer bump failed meanwhile.
   std::unordered_map<domain::Id, std::uint64_t> pending_;
   std::uint64_t pending_seq_ = 0;
+  // ConfirmChangesApplied's latest `covered`, as CacheClock ticks since its epoch (min: never).
+  std::atomic<CacheClock::rep> covered_{std::numeric_limits<CacheClock::rep>::min()};
 };
 
 }  // namespace iam::cache
