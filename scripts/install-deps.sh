@@ -12,7 +12,8 @@ PACKAGES=(
   libsodium-dev libssl-dev libcrypt-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  redis-server postgresql postgresql-client sqlite3 curl wrk procps
+  redis-server postgresql postgresql-client sqlite3 curl wrk procps jq
+  gnuplot-nox # bench/run draws its charts (PNG) with it
   openssl # the TLS tests make a CA and a server certificate with its CLI
   chromium fonts-dejavu-core # the dashboard page's end-to-end test (tests/e2e/) and its screenshots
 )

@@ -1,6 +1,7 @@
 // GET /metrics: Prometheus text exposition (version 0.0.4) of the cache (per tier, category and
-// outcome; L1 size; Redis breaker, errors and latency histogram) and the database pool. Open, or,
-// when METRICS_TOKEN is set, only with `Authorization: Bearer <token>` (compared in constant time).
+// outcome; L1 size; Redis breaker, errors and latency histogram) and the database pool (connections,
+// statements sent). Open, or, when METRICS_TOKEN is set, only with `Authorization: Bearer <token>`
+// (compared in constant time).
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 
@@ -114,6 +115,8 @@ awaitable<std::string> Render(ApiContext& api) {
   fmt::format_to(o, "iam_db_pool_connections{{state=\"capacity\"}} {}\n", pool.capacity);
   Family(out, "iam_db_pool_acquire_timeouts_total", "counter", "Waits for a free connection that timed out.");
   fmt::format_to(o, "iam_db_pool_acquire_timeouts_total {}\n", pool.acquire_timeouts);
+  Family(out, "iam_db_statements_total", "counter", "Statements sent to the database (queries, BEGIN/COMMIT/ROLLBACK).");
+  fmt::format_to(o, "iam_db_statements_total {}\n", pool.statements);
   co_return out;
 }
 

@@ -36,6 +36,9 @@ struct PoolStats {
   int capacity = 0;   // maximum connections
   std::uint64_t reconnects = 0;
   std::uint64_t acquire_timeouts = 0;
+  // Statements executed by this pool's connections since it opened: queries (a retried one counts
+  // twice; one rejected while preparing, not at all), BEGIN/COMMIT/ROLLBACK and scripts.
+  std::uint64_t statements = 0;
 };
 
 class Connection {

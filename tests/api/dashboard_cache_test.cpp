@@ -1209,6 +1209,7 @@ TEST_P(DashboardCacheTest, CacheStatsAndMetricsExposeTheCountersAndRedisState) {
   EXPECT_NE(m.body.find("iam_cache_computations_total{category=\"movement-kpis\"} 1"), std::string::npos);
   EXPECT_NE(m.body.find("iam_redis_breaker_state{state=\"closed\"} 1"), std::string::npos);
   EXPECT_NE(m.body.find("iam_redis_breaker_state{state=\"open\"} 0"), std::string::npos);
+  EXPECT_NE(m.body.find("\niam_db_statements_total "), std::string::npos) << m.body;
 }
 
 IAM_API_BACKENDS(DashboardCacheTest);
