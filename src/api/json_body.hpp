@@ -91,4 +91,9 @@ class JsonBody {
 // Characters (code points) of a valid UTF-8 string.
 std::size_t Utf8Length(std::string_view s);
 
+// True when `s` is well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or code points past
+// U+10FFFF). Text from a path or query string must be checked: unlike a JSON body, nothing else
+// has, and PostgreSQL refuses such bytes with an error.
+bool IsValidUtf8(std::string_view s);
+
 }  // namespace iam::api

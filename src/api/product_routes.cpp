@@ -127,7 +127,7 @@ awaitable<Result<Reply>> Get(ApiContext& api, http::RequestContext& ctx, const P
 
 awaitable<Result<Reply>> GetByBarcode(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
   std::string codigo(ctx.Param("codigoBarras"));
-  if (codigo.empty() || Utf8Length(codigo) > 200 || codigo.find('\0') != std::string::npos)
+  if (codigo.empty() || !IsValidUtf8(codigo) || Utf8Length(codigo) > 200 || codigo.find('\0') != std::string::npos)
     co_return Fail(Error::InvalidArgument("codigoBarras: debe tener entre 1 y 200 caracteres"));
   co_return co_await OneProduct(
       api, who, [&](store::Connection& c) { return store::FindProductByBarcode(c, TenantOf(who), codigo); });

@@ -72,8 +72,8 @@ Result<std::optional<std::string>> QueryText(const http::RequestContext& ctx, st
   if (b == std::string::npos) return std::optional<std::string>();
   auto e = raw->find_last_not_of(" \t");
   std::string s = raw->substr(b, e - b + 1);
-  if (Utf8Length(s) > max_chars || s.find('\0') != std::string::npos)
-    return Fail(Bad(name, fmt::format("debe tener como máximo {} caracteres", max_chars)));
+  if (!IsValidUtf8(s) || s.find('\0') != std::string::npos) return Fail(Bad(name, "contiene caracteres no permitidos"));
+  if (Utf8Length(s) > max_chars) return Fail(Bad(name, fmt::format("debe tener como máximo {} caracteres", max_chars)));
   return std::optional<std::string>(std::move(s));
 }
 

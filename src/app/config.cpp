@@ -287,9 +287,12 @@ std::string MaskUrlPassword(std::string_view url) {
   auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return std::string(url);
   auto auth_start = scheme_end + 3;
-  auto at = url.find('@', auth_start);
-  auto slash = url.find('/', auth_start);
-  if (at == std::string_view::npos || (slash != std::string_view::npos && slash < at)) return std::string(url);
+  // The userinfo ends at the LAST '@': users type passwords with unencoded '@', '/', '?' or '#',
+  // which a URL parser would read as the end of the userinfo, and every such character must stay
+  // hidden. On a URL without credentials but with an '@' later on (a query value), this masks
+  // more than the password: harmless in a message, unlike showing part of a password.
+  auto at = url.rfind('@');
+  if (at == std::string_view::npos || at < auth_start) return std::string(url);
   auto colon = url.find(':', auth_start);
   if (colon == std::string_view::npos || colon > at) return std::string(url);
   return std::string(url.substr(0, colon + 1)) + "****" + std::string(url.substr(at));

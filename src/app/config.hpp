@@ -98,7 +98,8 @@ void FillGeneratedSecrets(Config& config);
 // name=value pairs of the effective configuration, secrets masked, in a stable order.
 std::vector<std::pair<std::string, std::string>> Masked(const Config& config);
 
-// Replaces the password of a URL ("postgres://u:pw@h/db" -> "postgres://u:****@h/db").
+// Replaces the password of a URL ("postgres://u:pw@h/db" -> "postgres://u:****@h/db"), also when
+// it holds characters a URL does not allow there ("redis://u:p/w@d@h" -> "redis://u:****@h").
 std::string MaskUrlPassword(std::string_view url);
 
 // Every variable name ParseConfig reads (for --set validation and docs).

@@ -4,25 +4,30 @@
 
 #include "cache/redis_error.hpp"
 
+#include <algorithm>
 #include <new>
 #include <utility>
 
 namespace iam::cache {
 namespace {
 
-// hiredis builds the reply tree bottom-up through these callbacks. The root is heap-allocated and
-// owned by the reader until redisReaderGetReply hands it over (or an error frees it through
-// FreeObject); children live inside their parent's `elements`, which is sized when the array is
-// created, so their addresses are stable while the array fills. hiredis only ever frees the root.
+// hiredis builds the reply tree through these callbacks. The root is heap-allocated and owned by
+// the reader until redisReaderGetReply hands it over (or an error frees it through FreeObject);
+// children live inside their parent's `elements`. hiredis only ever frees the root.
+// An array's vector grows as its elements arrive (hiredis delivers them in order, idx 0, 1, …)
+// instead of being sized to the announced count: "*155555557\r\n", 13 bytes from a hostile or
+// broken server, would otherwise allocate 11 GB at once (found by fuzz/resp_reader.cpp). Growing
+// moves only finished siblings: hiredis holds pointers to the arrays still being filled (each one
+// the last element of its parent), never to a finished element.
 // Exceptions must not cross the C frames: allocation failure returns nullptr, which hiredis
 // reports as an out-of-memory error.
 void* Place(const redisReadTask* task, RedisReply&& value) noexcept {
   try {
     if (task->parent != nullptr) {
       auto* parent = static_cast<RedisReply*>(task->parent->obj);
-      auto& slot = parent->elements.at(static_cast<std::size_t>(task->idx));
-      slot = std::move(value);
-      return &slot;
+      if (task->idx < 0 || static_cast<std::size_t>(task->idx) != parent->elements.size()) return nullptr;
+      parent->elements.push_back(std::move(value));
+      return &parent->elements.back();
     }
     return new RedisReply(std::move(value));
   } catch (...) {
@@ -53,7 +58,7 @@ void* CreateArray(const redisReadTask* task, int elements) {
   RedisReply r;
   r.type = RedisReply::Type::kArray;
   try {
-    r.elements.resize(static_cast<std::size_t>(elements));
+    r.elements.reserve(static_cast<std::size_t>(std::clamp(elements, 0, 64)));  // the rest as they arrive
   } catch (...) {
     return nullptr;
   }

@@ -54,7 +54,12 @@ std::optional<std::int64_t> IntClaim(const boost::json::object& o, std::string_v
   if (v == nullptr) return std::nullopt;
   if (v->is_int64()) return v->as_int64();
   if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) return static_cast<std::int64_t>(v->as_uint64());
-  if (v->is_double() && std::isfinite(v->as_double())) return static_cast<std::int64_t>(v->as_double());
+  // A double is accepted only when it converts exactly enough: outside int64's range the cast is
+  // undefined behaviour (found by fuzz/jwt.cpp: "iat_ms": 1.7e32).
+  if (v->is_double()) {
+    double d = v->as_double();
+    if (std::isfinite(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) return static_cast<std::int64_t>(d);
+  }
   return std::nullopt;
 }
 
@@ -71,6 +76,9 @@ Result<JwtClaims> ParseClaims(const boost::json::object& o) {
   if (c.sub.empty() || !exp) return Fail(Invalid());
   c.exp = *exp;
   c.iat = IntClaim(o, "iat").value_or(0);
+  // iat * 1000 must not overflow (undefined behaviour): an iat beyond year 292 million is no token.
+  constexpr std::int64_t kMaxIat = INT64_MAX / 1000;
+  if (c.iat > kMaxIat || c.iat < -kMaxIat) return Fail(Invalid());
   c.issued_ms = IntClaim(o, "iat_ms").value_or(c.iat * 1000);
   c.email = StringClaim(o, "email");
   c.rol = StringClaim(o, "rol");

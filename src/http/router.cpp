@@ -115,6 +115,12 @@ Router::Match Router::Find(beast_http::verb method, std::string_view path) const
   return m;
 }
 
+std::vector<std::pair<beast_http::verb, std::string>> Router::Routes() const {
+  std::vector<std::pair<beast_http::verb, std::string>> out;
+  for (const auto& r : routes_) out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
 boost::asio::awaitable<Response> Router::Dispatch(RequestContext& ctx) const {
   Match m = Find(ctx.request.method(), ctx.path);
   unsigned version = ctx.request.version();

@@ -35,6 +35,10 @@ class Router {
   // "/productos/buscar/A%2FB" gives codigoBarras "A/B". A trailing '/' is ignored.
   Match Find(beast_http::verb method, std::string_view path) const;
 
+  // Every registered (method, pattern), in registration order (tests check each has an entry in
+  // their route tables).
+  std::vector<std::pair<beast_http::verb, std::string>> Routes() const;
+
   // The routing step as a Handler: 404/405 JSON errors, or the matched handler with params set.
   boost::asio::awaitable<Response> Dispatch(RequestContext& ctx) const;
 

@@ -144,5 +144,23 @@ TEST(JsonBodyTest, StringListsAreBounded) {
   }
 }
 
+TEST(JsonBodyTest, IsValidUtf8FollowsRfc3629) {
+  struct Case {
+    std::string text;
+    bool valid;
+  };
+  const Case kCases[] = {
+      {"", true},           {"ascii", true},          {"caf\xC3\xA9", true},        {"\xE2\x82\xAC", true},
+      {"\xF0\x9F\x99\x82", true},  {"\xF4\x8F\xBF\xBF", true},  // U+10FFFF
+      {"\xC3\x28", false},  {"\xC3", false},          {"\xE2\x82", false},          {"\xFF", false},
+      {"\xC0\xAF", false},  {"\xE0\x80\xAF", false},  {"\xED\xA0\x80", false},  // overlong, surrogate
+      {"\xF4\x90\x80\x80", false},  {"\xF5\x80\x80\x80", false}, {"\x80", false}, {"a\xF0\x9F\x99", false},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.text);
+    EXPECT_EQ(IsValidUtf8(c.text), c.valid);
+  }
+}
+
 }  // namespace
 }  // namespace iam::api

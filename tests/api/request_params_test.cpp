@@ -53,5 +53,17 @@ TEST(RequestParamsTest, BoolsEnumsTextAndTimes) {
   EXPECT_FALSE(QueryTime(Ctx("desde=2026-13-02"), "desde").has_value());
 }
 
+// Bytes that are not UTF-8 are a 400 here: PostgreSQL refused them with an error, which the
+// security suite's injection sweep saw as a 500 on every text filter.
+TEST(RequestParamsTest, TextThatIsNotUtf8IsRefused) {
+  for (const char* bad : {"search=%C3%28", "search=%FF", "search=a%E2%82", "search=%ED%A0%80", "search=%C0%AF"}) {
+    SCOPED_TRACE(bad);
+    auto r = QueryText(Ctx(bad), "search");
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().kind, ErrorKind::kInvalidArgument);
+  }
+  EXPECT_EQ(*QueryText(Ctx("search=%F0%9F%99%82"), "search"), "\xF0\x9F\x99\x82");
+}
+
 }  // namespace
 }  // namespace iam::api

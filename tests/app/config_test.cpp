@@ -148,6 +148,20 @@ TEST(ConfigTest, MaskUrlPassword) {
   EXPECT_EQ(MaskUrlPassword("redis://:p@h:1"), "redis://:****@h:1");
   EXPECT_EQ(MaskUrlPassword("sqlite:./data/iam.db"), "sqlite:./data/iam.db");
   EXPECT_EQ(MaskUrlPassword("postgres://h/db?x=a@b"), "postgres://h/db?x=a@b");
+  // Passwords as users type them, with characters a URL does not allow unencoded: nothing of the
+  // password may show (found by the security suite; the message of a refused REDIS_URL and the
+  // DATABASE_URL line of `iam config` used to print them).
+  EXPECT_EQ(MaskUrlPassword("redis://user:pa/ss@h:6379"), "redis://user:****@h:6379");
+  EXPECT_EQ(MaskUrlPassword("redis://user:pa@ss@h:6379"), "redis://user:****@h:6379");
+  EXPECT_EQ(MaskUrlPassword("postgres://u:p?w#x@h/db"), "postgres://u:****@h/db");
+}
+
+TEST(ConfigTest, RefusedRedisUrlDoesNotShowItsPassword) {
+  for (const char* url : {"redis://user:pa/ss-Secret1@127.0.0.1:6379", "redis://user:pa@ss-Secret1@127.0.0.1:6379"}) {
+    auto c = ParseConfig({{"REDIS_URL", url}});
+    ASSERT_FALSE(c.has_value()) << url;
+    EXPECT_EQ(c.error().message.find("Secret1"), std::string::npos) << c.error().message;
+  }
 }
 
 TEST(DotEnvTest, ParsesCommentsQuotesAndExport) {

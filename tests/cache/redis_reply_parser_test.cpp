@@ -167,5 +167,39 @@ TEST(RedisReplyParserTest, LargeBulkStringAcrossManyFeeds) {
   EXPECT_TRUE(got->str == value);
 }
 
+// An array takes memory as its elements arrive, not as announced: "*2147483647\r\n" from a hostile
+// or broken server used to allocate 2^31 replies (~150 GB) at once (fuzz/resp_reader.cpp found
+// "*155555557", 11 GB; fuzz/regressions/resp_reader/ keeps it).
+TEST(RedisReplyParserTest, AnAnnouncedArrayLengthAllocatesNothingUpFront) {
+  for (const char* count : {"2147483647", "155555557"}) {
+    SCOPED_TRACE(count);
+    RedisReplyParser p;
+    ASSERT_TRUE(p.Feed(std::string("*") + count + "\r\n:1\r\n*2\r\n$1\r\na\r\n"));
+    auto r = p.Next();
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_FALSE(r->has_value()) << "waits for the other elements";
+  }
+}
+
+TEST(RedisReplyParserTest, ALongArrayNestedInOthersArrivesWhole) {
+  std::string wire = "*3\r\n:7\r\n*100000\r\n";
+  std::vector<RedisReply> inner;
+  for (int i = 0; i < 100000; ++i) {
+    wire += i % 3 == 0 ? "$-1\r\n" : "*1\r\n:" + std::to_string(i) + "\r\n";
+    inner.push_back(i % 3 == 0 ? R::Nil() : R::Array({R::Integer(i)}));
+  }
+  wire += "+end\r\n";
+  RedisReplyParser p;
+  std::optional<RedisReply> got;
+  for (std::size_t i = 0; i < wire.size(); i += 1000) {
+    ASSERT_TRUE(p.Feed(std::string_view(wire).substr(i, 1000)));
+    auto r = p.Next();
+    ASSERT_TRUE(r) << r.error().message;
+    if (r->has_value()) got = **r;
+  }
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, R::Array({R::Integer(7), R::Array(std::move(inner)), R::Status("end")}));
+}
+
 }  // namespace
 }  // namespace iam::cache

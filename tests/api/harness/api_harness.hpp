@@ -87,6 +87,7 @@ class ApiHarness {
   cache::RedisTier* redis_tier() { return redis_tier_.get(); }
   store::ChangeListener* listener() { return listener_.get(); }
   unsigned short port() const { return port_; }
+  const http::Router& router() const { return router_; }
 
   HttpResult Request(const std::string& method, const std::string& target, const std::string& body = {},
                      const std::string& token = {}, const std::vector<std::pair<std::string, std::string>>& headers = {});
