@@ -1,11 +1,13 @@
 // Fuzz target: the URL and configuration parsers. The first input byte picks the mode:
 //   0  cache::ParseRedisUrl on the rest (REDIS_URL as the Redis client reads it);
-//   1  the rest is a `.env` file: app::ParseDotEnv, then app::ParseConfig and app::Masked on it;
+//   1  the rest is a `.env` file: app::ParseDotEnv, then app::ParseConfig and app::Masked on it
+//      (and again with each secret variable changed: the output must not change);
 //   2  the masking functions alone (cache::MaskRedisUrl, app::MaskUrlPassword) on the rest.
 // Oracles: no crash or sanitizer report; a parsed Redis URL is sane (port 1..65535, host set, db
 // >= 0, TLS exactly for rediss); a password typed in a URL (the text between the first ':' after
-// "scheme://" and the last '@', as a user would read it), JWT_SECRET, REDIS_PASSWORD and
-// METRICS_TOKEN never appear in an error message, in Masked() or in a masked URL.
+// "scheme://" and the last '@', as a user would read it) never appears in an error message, in
+// Masked() or in a masked URL; the output does not depend on JWT_SECRET, REDIS_PASSWORD or
+// METRICS_TOKEN (so it cannot show them).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,18 +29,30 @@ std::size_t Count(std::string_view text, std::string_view needle) {
   return n;
 }
 
-// The password a user typed into `url`, when it is recognisable and worth checking: at least 5
-// characters (so it is not part of a "****" mask) and nowhere else in `whole` (so finding it in
-// the output means the mask let it through, not that it is also a host name or another value).
-std::string TypedPassword(std::string_view url, std::string_view whole) {
+// The password a user typed into `url`, when it is recognisable and worth checking, and its pieces
+// between URL delimiters (a mask that stops at the first '@' shows the piece after it): each at
+// least 5 characters (so it is not part of a "****" mask) and nowhere else in `whole` (so finding
+// it in the output means the mask let it through, not that it is also a host name or a value).
+std::vector<std::string> TypedPassword(std::string_view url, std::string_view whole) {
+  std::vector<std::string> out;
   auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {};
+  if (scheme_end == std::string_view::npos) return out;
   auto at = url.rfind('@');
   auto colon = url.find(':', scheme_end + 3);
-  if (at == std::string_view::npos || colon == std::string_view::npos || colon > at) return {};
+  if (at == std::string_view::npos || colon == std::string_view::npos || colon > at) return out;
   std::string pw(url.substr(colon + 1, at - colon - 1));
-  if (pw.size() < 5 || Count(whole, pw) != 1) return {};
-  return pw;
+  auto keep = [&](const std::string& s) {
+    if (s.size() >= 5 && Count(whole, s) == 1) out.push_back(s);
+  };
+  keep(pw);
+  std::size_t start = 0;
+  while (start < pw.size()) {
+    auto end = pw.find_first_of("@/?#:", start);
+    if (end == std::string::npos) end = pw.size();
+    if (start != 0 || end != pw.size()) keep(pw.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
 }
 
 void CheckMasked(std::string_view what, std::string_view output, const std::vector<std::string>& secrets) {
@@ -48,7 +62,7 @@ void CheckMasked(std::string_view what, std::string_view output, const std::vect
 
 void RedisUrl(std::string_view url) {
   auto opts = iam::cache::ParseRedisUrl(url);
-  std::vector<std::string> secrets = {TypedPassword(url, url)};
+  std::vector<std::string> secrets = TypedPassword(url, url);
   if (!opts) {
     if (opts.error().kind != iam::ErrorKind::kInvalidArgument) Finding("bad Redis URL is not kInvalidArgument");
     CheckMasked("Redis URL error message shows the password", opts.error().message, secrets);
@@ -63,31 +77,64 @@ void RedisUrl(std::string_view url) {
   (void)iam::cache::RedisEndpointName(*opts);
 }
 
+// The same value with every letter and digit changed (same length, same punctuation), so that the
+// configuration stays as valid or invalid as it was.
+std::string Changed(const std::string& v) {
+  std::string out = v;
+  for (auto& c : out) {
+    if (c >= 'a' && c <= 'z') c = c == 'z' ? 'a' : static_cast<char>(c + 1);
+    else if (c >= 'A' && c <= 'Z') c = c == 'Z' ? 'A' : static_cast<char>(c + 1);
+    else if (c >= '0' && c <= '9') c = c == '9' ? '0' : static_cast<char>(c + 1);
+  }
+  return out;
+}
+
+std::string Rendered(const iam::Result<iam::app::Config>& config) {
+  if (!config) return "error: " + config.error().message;
+  std::string out;
+  for (const auto& [name, value] : iam::app::Masked(*config)) out += name + "=" + value + "\n";
+  return out;
+}
+
 void DotEnv(std::string_view text) {
   auto vars = iam::app::ParseDotEnv(text);
   if (!vars) return;
-  std::vector<std::string> secrets;
+  auto config = iam::app::ParseConfig(*vars);
+  std::string shown = Rendered(config);
+  // A secret variable is shown (in Masked() or an error) exactly when changing it changes the output.
   for (const char* name : {"JWT_SECRET", "REDIS_PASSWORD", "METRICS_TOKEN"}) {
     auto it = vars->find(name);
-    if (it != vars->end() && it->second.size() >= 5 && Count(text, it->second) == 1) secrets.push_back(it->second);
+    if (it == vars->end() || it->second.empty() || Changed(it->second) == it->second) continue;
+    auto other = *vars;
+    other[name] = Changed(it->second);
+    if (Rendered(iam::app::ParseConfig(other)) != shown)
+      Finding(std::string("the configuration output depends on the value of ") + name, shown);
   }
+  // A password typed in a URL, when it can be recognised: not in the output, unless the output
+  // without any configuration (the defaults) shows that text too.
+  static const std::string defaults = Rendered(iam::app::ParseConfig({}));
+  std::vector<std::string> secrets;
   for (const char* name : {"DATABASE_URL", "REDIS_URL", "ALERT_WEBHOOK_URL"}) {
     auto it = vars->find(name);
-    if (it != vars->end()) secrets.push_back(TypedPassword(it->second, text));
+    if (it == vars->end()) continue;
+    for (auto& pw : TypedPassword(it->second, text))
+      if (!Contains(defaults, pw)) secrets.push_back(pw);
   }
-  auto config = iam::app::ParseConfig(*vars);
   if (!config) {
-    CheckMasked("configuration error message shows a secret", config.error().message, secrets);
+    CheckMasked("configuration error message shows a URL's password", config.error().message, secrets);
     return;
   }
-  iam::app::FillGeneratedSecrets(*config);
-  if (config->jwt_secret_generated) secrets.push_back(config->jwt_secret);
-  for (const auto& [name, value] : iam::app::Masked(*config))
-    CheckMasked("Masked() shows a secret", name + "=" + value, secrets);
+  for (const auto& [name, value] : iam::app::Masked(*config)) CheckMasked("Masked() shows a URL's password", value, secrets);
+  auto generated = *config;
+  iam::app::FillGeneratedSecrets(generated);
+  if (generated.jwt_secret_generated) {
+    for (const auto& [name, value] : iam::app::Masked(generated))
+      CheckMasked("Masked() shows the generated JWT secret", value, {generated.jwt_secret});
+  }
 }
 
 void Masks(std::string_view url) {
-  std::vector<std::string> secrets = {TypedPassword(url, url)};
+  std::vector<std::string> secrets = TypedPassword(url, url);
   CheckMasked("MaskRedisUrl shows the password", iam::cache::MaskRedisUrl(url), secrets);
   CheckMasked("MaskUrlPassword shows the password", iam::app::MaskUrlPassword(url), secrets);
 }
