@@ -14,6 +14,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server postgresql postgresql-client sqlite3 curl wrk procps
   openssl # the TLS tests make a CA and a server certificate with its CLI
+  # fuzzing (scripts/fuzz.sh): clang 16 and its libFuzzer/ASan/UBSan runtimes (docs/security.md
+  # says why 16, not Debian's default 14)
+  clang-16 libclang-rt-16-dev
 )
 
 missing=()
