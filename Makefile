@@ -4,10 +4,13 @@
 #                (extra ctest arguments: make test ARGS="-R Config")
 #   make build   release build -> build/iam        make debug   debug build -> build-debug/
 #   make deps    install the Debian packages       make clean   remove build/ and build-debug/
+#   make bench   install deps, build release + micro-benchmarks, run every benchmark scenario with
+#                its own PostgreSQL + Redis, write bench/results/<date>-<commit>.md and its charts
+#                (extra arguments: make bench ARGS="--size tiny"; see bench/run --help)
 JOBS ?= 2
 ARGS ?=
 
-.PHONY: all build debug run test deps clean
+.PHONY: all build debug run test bench deps clean
 
 all: build
 
@@ -27,6 +30,9 @@ run:
 
 test:
 	JOBS=$(JOBS) bash scripts/test.sh $(ARGS)
+
+bench: deps
+	JOBS=$(JOBS) bash bench/run $(ARGS)
 
 clean:
 	rm -rf build build-debug

@@ -1,11 +1,14 @@
--- wrk script for bench/cache.sh: GET $BENCH_PATH (default /dashboard-cqrs/kpis) with the bearer
+-- wrk script for bench/run and bench/cache.sh: GET $BENCH_PATH (default /dashboard-cqrs/kpis) with the bearer
 -- token of a tenant drawn from a Zipf-like distribution (P(rank k) ∝ 1/k^s, s = $BENCH_ZIPF_S,
 -- default 1) over the tokens in $BENCH_TOKENS (one per line, line k = rank k). The requests are
 -- formatted once in init() and the sampler is a precomputed CDF searched by bisection, so the
 -- per-request cost on wrk's side is the same whatever the path (the /health ceiling runs through
 -- this same script, with the same headers).
--- done() prints one parseable line:
---   BENCH requests=N duration_us=N rps=F p50_ms=F p99_ms=F non2xx=N errors=N
+-- done() prints the BENCH line of wrk_summary.lua (requests, rps, latency percentiles, errors).
+-- With BENCH_TIMELINE=1 it also counts answers per wall-clock second (os.time(), 1 s resolution)
+-- in response(), and prints one line per second: TIMELINE epoch_s answered non2xx. (A response()
+-- callback makes wrk parse every answer: slower, so only the outage scenario turns it on.)
+dofile((os.getenv("BENCH_LUA_DIR") or "bench") .. "/wrk_summary.lua")
 local path = os.getenv("BENCH_PATH") or "/dashboard-cqrs/kpis"
 local s = tonumber(os.getenv("BENCH_ZIPF_S") or "1")
 local reqs = {}
@@ -43,10 +46,33 @@ function request()
   return reqs[lo]
 end
 
+local threads = {}
+function setup(thread)
+  threads[#threads + 1] = thread
+end
+
+if os.getenv("BENCH_TIMELINE") == "1" then
+  answered = {} -- per thread (each has its own Lua state): epoch second -> count
+  failed = {}
+  function response(status, headers, body)
+    local t = os.time()
+    answered[t] = (answered[t] or 0) + 1
+    if status < 200 or status > 299 then failed[t] = (failed[t] or 0) + 1 end
+  end
+end
+
 function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("BENCH requests=%d duration_us=%d rps=%.1f p50_ms=%.3f p99_ms=%.3f non2xx=%d errors=%d\n",
-    summary.requests, summary.duration, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, e.status,
-    e.connect + e.read + e.write + e.timeout))
+  io.write(BenchLine(summary, latency))
+  if os.getenv("BENCH_TIMELINE") == "1" then
+    local ok, bad, secs = {}, {}, {}
+    for _, thread in ipairs(threads) do
+      for t, n in pairs(thread:get("answered") or {}) do
+        if not ok[t] then secs[#secs + 1] = t end
+        ok[t] = (ok[t] or 0) + n
+      end
+      for t, n in pairs(thread:get("failed") or {}) do bad[t] = (bad[t] or 0) + n end
+    end
+    table.sort(secs)
+    for _, t in ipairs(secs) do io.write(string.format("TIMELINE %d %d %d\n", t, ok[t], bad[t] or 0)) end
+  end
 end

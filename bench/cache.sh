@@ -38,19 +38,20 @@ PGSTAT_WAIT=${BENCH_PGSTAT_WAIT:-11}
 LOGIN_PARALLEL=${BENCH_LOGIN_PARALLEL:-4}
 DEFAULT_BUILD_DIR=/tmp/iam-bench-build
 
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+export BENCH_LUA_DIR=$ROOT/bench
+
 if [[ -z ${IAM_TEST_PG_URL:-} || -z ${IAM_TEST_REDIS_URL:-} ]]; then
   if [[ -z ${IAM_BUILD_DIR:-} ]]; then
-    cmake -S "$ROOT" -B "$DEFAULT_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    cmake --build "$DEFAULT_BUILD_DIR" -j2 --target iam
+    bench_release_build "$DEFAULT_BUILD_DIR" iam
     export IAM_BUILD_DIR=$DEFAULT_BUILD_DIR
   fi
   exec "$ROOT/scripts/with-services.sh" bash "$0" "$@"
 fi
 IAM=${IAM_BUILD_DIR:-$DEFAULT_BUILD_DIR}/iam
 [[ -x $IAM ]] || { echo "no $IAM: build first (or unset IAM_BUILD_DIR)" >&2; exit 1; }
-for tool in wrk curl jq psql redis-cli redis-server xargs; do
-  command -v "$tool" >/dev/null || { echo "$tool not found" >&2; exit 1; }
-done
+bench_need wrk curl jq psql redis-cli redis-server xargs
 BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$(dirname "$IAM")/CMakeCache.txt" 2>/dev/null || true)
 SANITIZE=$(sed -n 's/^IAM_SANITIZE:[A-Z]*=//p' "$(dirname "$IAM")/CMakeCache.txt" 2>/dev/null || true)
 if [[ $BUILD_TYPE != Release && $BUILD_TYPE != RelWithDebInfo ]] || [[ $SANITIZE == ON ]]; then
@@ -65,6 +66,7 @@ SERVER=""
 PGDB=""
 MY_REDIS="" # a redis-server this script restarted (after stopping with-services' one)
 cleanup() {
+  SERVER=${SERVER:-$BENCH_SERVER} # a server that never answered /health
   if [[ -n $SERVER ]]; then kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
   if [[ -n $MY_REDIS ]]; then
     redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill -TERM "$MY_REDIS" 2>/dev/null || true
@@ -79,52 +81,30 @@ trap 'exit 143' TERM
 
 export PGOPTIONS="-c client_min_messages=warning"
 SECRET=bench-secret-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+BENCH_WORK=$WORK
+BENCH_SECRET=$SECRET
 PORT=""
 T_START=$(date +%s)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- helpers -----------------------------------------------------------------------------------
-die() { echo "cache.sh: $*" >&2; exit 1; }
-median() { sort -g | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]}'; }
-minmax() { sort -g | awk 'NR == 1 {a = $1} {z = $1} END {printf "%s %s\n", a, z}'; }
-seconds_of() { # "10s" / "1m" -> seconds
-  case $1 in *m) echo $((${1%m} * 60)) ;; *s) echo "${1%s}" ;; *) echo "$1" ;; esac
-}
+die() { bench_die "$@"; }
+median() { bench_median; }
+minmax() { bench_minmax; }
+seconds_of() { bench_seconds "$1"; }
 
-free_port() {
-  local p
-  for _ in $(seq 50); do
-    p=$((34000 + RANDOM % 2000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-  done
-  die "no free port"
-}
-
-# start_server NAME [-s VAR=VALUE ...]: starts `iam serve` on a free port; waits for /health.
+# start_server NAME [-s VAR=VALUE ...]: `iam serve` on a free port (bench/lib.sh); waits for /health.
 start_server() {
   local name=$1
   shift
-  PORT=$(free_port)
-  "$IAM" --database-url "$DB_URL" --host 127.0.0.1 --port "$PORT" --log-level warn -s JWT_SECRET="$SECRET" "$@" serve \
-    >"$WORK/serve-$name.log" 2>&1 &
-  SERVER=$!
-  for _ in $(seq 150); do
-    if ! kill -0 "$SERVER" 2>/dev/null; then
-      cat "$WORK/serve-$name.log" >&2
-      SERVER=""
-      die "server ($name) exited at start-up"
-    fi
-    curl -sf --max-time 1 "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  cat "$WORK/serve-$name.log" >&2
-  die "server ($name) did not answer /health within 15 s"
+  bench_start_server "$name" "$DB_URL" "$@"
+  SERVER=$BENCH_SERVER
+  PORT=$BENCH_PORT
 }
 
 stop_server() {
-  [[ -n $SERVER ]] || return 0
-  kill -TERM "$SERVER" 2>/dev/null || true
-  wait "$SERVER" 2>/dev/null || true
+  BENCH_SERVER=$SERVER
+  bench_stop_server
   SERVER=""
 }
 
@@ -284,23 +264,9 @@ psql -qAt "$DB_URL" -c "VACUUM ANALYZE" >/dev/null
 # Tokens: one login per tenant (its ADMIN), line k = tenant k (= Zipf rank k).
 TOKENS=$WORK/tokens
 start_server ceiling -s REDIS_URL="$IAM_TEST_REDIS_URL"
-login_one() { # k email -> "k token"
-  local tok
-  tok=$(curl -s --max-time 30 "http://127.0.0.1:$BENCH_LOGIN_PORT/auth/login" -H 'Content-Type: application/json' \
-    -d "{\"email\":\"$2\",\"password\":\"demo12345\"}" | jq -r '.token // empty' 2>/dev/null || true)
-  echo "$1 ${tok:-FAILED}"
-}
-export -f login_one
-export BENCH_LOGIN_PORT=$PORT
 t0=$(date +%s.%N)
-for k in $(seq "$TENANTS"); do
-  if ((k == 1)); then echo "1 admin@demo.iam"; else echo "$k admin@tenant$k.demo.iam"; fi
-done | xargs -P "$LOGIN_PARALLEL" -n 2 bash -c 'login_one "$@"' _ | sort -n >"$WORK/logins"
+BENCH_LOGIN_PARALLEL=$LOGIN_PARALLEL bench_login_all "$PORT" "$TENANTS" "$TOKENS"
 LOGIN_S=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
-failed=$(awk '$2 == "FAILED"' "$WORK/logins" | wc -l)
-((failed == 0)) || { head -n 5 "$WORK/logins" >&2; die "$failed of $TENANTS logins failed"; }
-awk '{print $2}' "$WORK/logins" >"$TOKENS"
-[[ $(wc -l <"$TOKENS") -eq $TENANTS ]] || die "expected $TENANTS tokens, got $(wc -l <"$TOKENS")"
 ADMIN_TOKEN=$(head -n 1 "$TOKENS")
 echo "== $TENANTS logins in $LOGIN_S s (-P $LOGIN_PARALLEL)"
 : >"$WORK/results"

@@ -2,7 +2,8 @@
 # Benchmark (not a test): movements recorded per second by the release `iam serve`, with 16
 # concurrent clients (wrk -t2 -c16) spread over 1,000 products, on PostgreSQL and on SQLite.
 #   bench/movements.sh [postgres|sqlite|both]     (default both)
-# Builds the release preset (build/iam) unless IAM_BUILD_DIR names an existing build; starts a
+# Builds the release binary into /tmp/iam-bench-build (bench/lib.sh) unless IAM_BUILD_DIR names an
+# existing build (bench/run measures the same scenario in its report); starts a
 # throwaway PostgreSQL through scripts/with-services.sh; per backend: migrate, seed 1 tenant with
 # 1,000 products, serve, three 20 s wrk runs; prints the median requests/s and p99 latency; stops
 # everything it started. Env: BENCH_DURATION (default 20s), BENCH_RUNS (3).
@@ -12,33 +13,31 @@ WHICH=${1:-both}
 DURATION=${BENCH_DURATION:-20s}
 RUNS=${BENCH_RUNS:-3}
 
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+export BENCH_LUA_DIR=$ROOT/bench
 if [[ -z ${IAM_TEST_PG_URL:-} ]]; then
   if [[ -z ${IAM_BUILD_DIR:-} ]]; then
-    (cd "$ROOT" && cmake --preset release >/dev/null && cmake --build --preset release -j2)
-    export IAM_BUILD_DIR=$ROOT/build
+    bench_release_build /tmp/iam-bench-build iam
+    export IAM_BUILD_DIR=/tmp/iam-bench-build
   fi
   exec "$ROOT/scripts/with-services.sh" "$0" "$@"
 fi
-IAM=${IAM_BUILD_DIR:-$ROOT/build}/iam
-[[ -x $IAM ]] || { echo "no $IAM: build first" >&2; exit 1; }
-command -v wrk >/dev/null || { echo "wrk not found" >&2; exit 1; }
+IAM=${IAM_BUILD_DIR:-/tmp/iam-bench-build}/iam
+[[ -x $IAM ]] || bench_die "no $IAM: build first"
+bench_need wrk curl jq
 
 WORK=$(mktemp -d /tmp/iam-bench.XXXXXX)
 SERVER=""
 cleanup() {
+  SERVER=${SERVER:-$BENCH_SERVER}
   if [[ -n $SERVER ]]; then kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-SECRET=bench-secret-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
-PORT=$((32000 + RANDOM % 1000))
-
-# An access token of the seeded demo ADMIN, through the real login route.
-login_token() {
-  curl -sf "http://127.0.0.1:$PORT/auth/login" -H 'Content-Type: application/json' \
-    -d '{"email":"admin@demo.iam","password":"demo12345"}' | sed 's/.*"token":"\([^"]*\)".*/\1/'
-}
+BENCH_SECRET=bench-secret-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+BENCH_WORK=$WORK
 
 # Runs SQL $2 on database URL $1, unaligned output.
 sql() {
@@ -53,13 +52,12 @@ bench_backend() {
   local emp
   emp=$(sql "$url" "SELECT \"empresaId\" FROM \"Usuario\" WHERE \"email\" = 'admin@demo.iam'")
   sql "$url" "SELECT \"id\" FROM \"Producto\" WHERE \"empresaId\" = $emp AND \"estado\" = 'ACTIVO' ORDER BY \"id\" LIMIT 1000" >"$WORK/ids"
-  "$IAM" --database-url "$url" --port "$PORT" --host 127.0.0.1 --log-level warn -s JWT_SECRET="$SECRET" serve \
-    >"$WORK/serve-$name.log" 2>&1 &
-  SERVER=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  bench_start_server "$name" "$url"
+  SERVER=$BENCH_SERVER
+  PORT=$BENCH_PORT
   export BENCH_IDS=$WORK/ids BENCH_TOKEN
-  BENCH_TOKEN=$(login_token)
-  [[ -n $BENCH_TOKEN ]] || { echo "login failed" >&2; exit 1; }
+  bench_login_all "$PORT" 1 "$WORK/token"
+  BENCH_TOKEN=$(cat "$WORK/token")
   local rates=() p99s=()
   for run in $(seq "$RUNS"); do
     wrk -t2 -c16 -d"$DURATION" --latency -s "$ROOT/bench/movements.lua" "http://127.0.0.1:$PORT" >"$WORK/wrk.txt"
@@ -73,8 +71,7 @@ bench_backend() {
     rates+=("$rate")
     p99s+=("$p99")
   done
-  kill -TERM "$SERVER"
-  wait "$SERVER" 2>/dev/null || true
+  bench_stop_server
   SERVER=""
   local median_rate median_p99
   median_rate=$(printf '%s\n' "${rates[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p")

@@ -12,12 +12,20 @@ PACKAGES=(
   libsodium-dev libssl-dev libcrypt-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  redis-server postgresql postgresql-client sqlite3 curl wrk procps
+  redis-server postgresql postgresql-client sqlite3 curl wrk procps jq
+  gnuplot-nox # bench/run draws its charts (PNG) with it
   openssl # the TLS tests make a CA and a server certificate with its CLI
   # fuzzing (scripts/fuzz.sh): clang 16 and its libFuzzer/ASan/UBSan runtimes (docs/security.md
   # says why 16, not Debian's default 14)
   clang-16 libclang-rt-16-dev
+  chromium fonts-dejavu-core # the dashboard page's end-to-end test (tests/e2e/) and its screenshots
 )
+# Node.js and npm for that test (playwright-core from the npm registry; no browser download): Debian's
+# packages only where the machine has no `node`/`npm` of its own (a NodeSource nodejs ships npm, and
+# Debian's npm package would conflict with it). playwright-core is pinned to a version that runs on
+# Debian 12's Node.js 18.
+command -v node >/dev/null || PACKAGES+=(nodejs)
+command -v npm >/dev/null || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -54,8 +54,9 @@ std::optional<Principal> Decode(std::string_view s) {
 AccessCheckCache::AccessCheckCache(std::chrono::milliseconds max_age, std::size_t max_bytes)
     : max_age_(max_age), entries_(max_age.count() > 0 ? max_bytes : 0) {}
 
-std::optional<Principal> AccessCheckCache::Get(std::string_view token, std::int64_t now_s) {
-  if (auto v = entries_.Get(Key(token, epoch()), cache::CacheClock::now())) {
+std::optional<Principal> AccessCheckCache::Get(std::string_view token, std::int64_t now_s,
+                                              cache::CacheClock::time_point not_before) {
+  if (auto v = entries_.Get(Key(token, epoch()), cache::CacheClock::now(), not_before)) {
     if (auto p = Decode(*v); p && p->expires_s > now_s) return p;
   }
   return std::nullopt;

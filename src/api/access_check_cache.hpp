@@ -5,7 +5,9 @@
 // token never matches) and stamped with an epoch: BumpAll() (after any write to users, sessions
 // or tenants, see endpoint.cpp) voids every remembered one at once, and one made before the bump
 // is stored under the old epoch, where it is never found. Entries live at most max_age and never
-// past the token's own expiry. Byte-bounded (MemoryTier). Thread-safe.
+// past the token's own expiry, and a reader may refuse older ones (`not_before`: on PostgreSQL the
+// cache's OldestServable, which the change feed's heartbeats and "auth" notifications keep
+// exact). Byte-bounded (MemoryTier). Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -27,7 +29,8 @@ class AccessCheckCache {
 
   // The principal of `token` if it authenticated within max_age, no BumpAll since, and the token
   // has not expired at `now_s`.
-  std::optional<Principal> Get(std::string_view token, std::int64_t now_s);
+  std::optional<Principal> Get(std::string_view token, std::int64_t now_s,
+                               cache::CacheClock::time_point not_before = cache::CacheClock::time_point::min());
   // `epoch` is epoch() read before the authentication began.
   void Put(std::string_view token, const Principal& who, std::uint64_t epoch);
   std::uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }

@@ -53,7 +53,10 @@ boost::asio::awaitable<Result<Principal>> Authenticate(ApiContext& api, const ht
   if (token.empty()) co_return Fail(Unauthenticated("Token no proporcionado", "TOKEN_MISSING"));
   const std::int64_t now_s = NowMs() / 1000;
   if (api.access_checks) {
-    if (auto remembered = api.access_checks->Get(token, now_s)) co_return std::move(*remembered);
+    // As old as the cache's in-process tier may serve: bounded by CACHE_L1_MAX_AGE_MS on
+    // PostgreSQL unless the change feed proves every change (an "auth" one included) is applied.
+    if (auto remembered = api.access_checks->Get(token, now_s, api.cache.OldestServable(cache::CacheClock::now())))
+      co_return std::move(*remembered);
   }
   const std::uint64_t epoch = api.access_checks ? api.access_checks->epoch() : 0;
   auto claims = crypto::VerifyJwt(token, api.auth.jwt, now_s);

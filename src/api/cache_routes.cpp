@@ -72,6 +72,7 @@ awaitable<json::object> StatsJson(ApiContext& api) {
       {"memoryUsage", memory},
       {"computations", computations},
       {"crossInstanceBoundMs", api.cross_instance_bound_ms},
+      {"changeLagMs", api.cache.ChangeLag() ? json::value(api.cache.ChangeLag()->count()) : json::value(nullptr)},
       {"singleFlightShared", s.single_flight_shared},
       {"invalidations", s.invalidations},
       {"pendingRedisInvalidations", s.pending_remote_invalidations},

@@ -28,6 +28,7 @@
 #include "domain/movement_kpis.hpp"
 #include "domain/predictive_kpis.hpp"
 #include "domain/time_format.hpp"
+#include "store/demand_analyses.hpp"
 #include "store/flow_repository.hpp"
 #include "store/kpi_queries.hpp"
 #include "store/product_repository.hpp"
@@ -146,39 +147,27 @@ Result<json::object> Movements(store::Connection& c, domain::Id empresa, Snapsho
 
 Result<json::object> Predictive(store::Connection& c, domain::Id empresa, Snapshots products, int horizon,
                                 const Clock& clock) {
-  const domain::DayWindow history = domain::LastDays(clock.today, domain::kDemandHistoryDays);
-  // One covering-index entry per product-day with SALIDA units in the last 180 days; they also
-  // give the 120 days of tendenciasVentas.
-  auto rows = store::ReadDemandUnits(c, empresa, history.first, history.last);
-  if (!rows) return Fail(rows.error());
   auto labels = store::ReadProductLabels(c, empresa);
   if (!labels) return Fail(labels.error());
   std::unordered_map<domain::Id, const store::ProductLabel*> label_of;
+  std::unordered_map<domain::Id, domain::EpochDay> creado_en;
   label_of.reserve(labels->size());
-  for (const auto& l : *labels) label_of.emplace(l.id, &l);
-
-  std::vector<domain::PredictiveProduct> series;
-  series.reserve(products.size());
-  std::unordered_map<domain::Id, std::size_t> index_of;
-  index_of.reserve(products.size());
-  for (const ProductSnapshot& p : products) {
-    if (p.estado != "ACTIVO") continue;  // the domain ignores the others anyway
-    auto l = label_of.find(p.id);
-    index_of.emplace(p.id, series.size());
-    series.push_back(domain::PredictiveProduct{
-        .producto = p, .creado_en = l != label_of.end() ? l->second->creado_en : clock.today, .salidas = {}});
+  creado_en.reserve(labels->size());
+  for (const auto& l : *labels) {
+    label_of.emplace(l.id, &l);
+    creado_en.emplace(l.id, l.creado_en);
   }
-  const domain::DayWindow actual = domain::LastDays(clock.today, 60);
-  const domain::DayWindow anterior{clock.today - 119, clock.today - 60};
-  std::int64_t units_actual = 0, units_anterior = 0;
-  for (const auto& r : *rows) {
-    if (actual.Contains(r.dia)) units_actual += r.unidades;
-    if (anterior.Contains(r.dia)) units_anterior += r.unidades;
-    if (auto it = index_of.find(r.producto_id); it != index_of.end())
-      series[it->second].salidas.push_back(domain::DailyUnits{.dia = r.dia, .unidades = r.unidades});
-  }
-  const auto k = domain::ComputePredictiveKpis(series, horizon, clock.today);
-  const auto trend = domain::ComputeSalesTrend(units_actual, units_anterior);
+  // Each ACTIVO product's demand analysis, kept per product and recomputed only when its sales,
+  // its creadoEn or the day changed (store/demand_analyses.hpp): O(products) rows, not one per
+  // product-day of sales.
+  auto analyzed = store::LoadDemandAnalyses(c, empresa, products, creado_en, clock.today);
+  if (!analyzed) return Fail(analyzed.error());
+  auto units_actual = store::ReadTenantSalidaUnits(c, empresa, clock.today - 59, clock.today);
+  if (!units_actual) return Fail(units_actual.error());
+  auto units_anterior = store::ReadTenantSalidaUnits(c, empresa, clock.today - 119, clock.today - 60);
+  if (!units_anterior) return Fail(units_anterior.error());
+  const auto k = domain::ComputePredictiveKpis(std::span<const domain::AnalyzedProduct>(*analyzed), horizon, clock.today);
+  const auto trend = domain::ComputeSalesTrend(*units_actual, *units_anterior);
 
   auto nombre = [&](domain::Id id) -> json::value {
     auto it = label_of.find(id);
@@ -294,17 +283,27 @@ awaitable<Result<Reply>> Cached(ApiContext& api, const http::RequestContext& ctx
   co_return CachedReply(*served);
 }
 
+// How a KPI reads. kOneSnapshot: all its reads in one snapshot (store::InSnapshot), since products
+// and movement aggregates read by separate statements would otherwise mix states (stocks from
+// before a movement, counts from after it). kPlain: on a plain connection, for predictive-kpis,
+// which writes its demand analyses back in transactions of its own (store/demand_analyses.hpp).
+enum class Reads { kOneSnapshot, kPlain };
+
 // A tenant-wide KPI: `fn(Connection&, empresa, snapshots, clock) -> Result<json::object>`.
 template <typename Fn>
 awaitable<Result<Reply>> TenantWide(ApiContext& api, const http::RequestContext& ctx, const Principal& who,
-                                    cache::Category category, std::string variant, Fn fn) {
+                                    cache::Category category, std::string variant, Fn fn,
+                                    Reads reads = Reads::kOneSnapshot) {
   static_assert(std::is_trivially_destructible_v<Fn>);
   const domain::Id empresa = TenantOf(who);
   co_return co_await Cached(api, ctx, category, empresa, std::move(variant),
-                            [empresa, fn](store::Connection& c) -> Result<json::object> {
-                              auto products = store::ReadProductSnapshots(c, empresa);
-                              if (!products) return Fail(products.error());
-                              return fn(c, empresa, Snapshots(*products), Clock::Now());
+                            [empresa, fn, reads](store::Connection& c) -> Result<json::object> {
+                              auto compute = [&](store::Connection& conn) -> Result<json::object> {
+                                auto products = store::ReadProductSnapshots(conn, empresa);
+                                if (!products) return Fail(products.error());
+                                return fn(conn, empresa, Snapshots(*products), Clock::Now());
+                              };
+                              return reads == Reads::kOneSnapshot ? store::InSnapshot(c, compute) : compute(c);
                             });
 }
 
@@ -350,31 +349,45 @@ awaitable<Result<Reply>> GetPredictive(ApiContext& api, http::RequestContext& ct
   co_return co_await TenantWide(api, ctx, who, cache::Category::kPredictiveKpis, "days=" + std::to_string(*days),
                                 [days = *days](store::Connection& c, domain::Id e, Snapshots p, const Clock& k) {
                                   return Predictive(c, e, p, days, k);
-                                });
+                                },
+                                Reads::kPlain);
 }
 
 awaitable<Result<Reply>> GetAll(ApiContext& api, http::RequestContext& ctx, const Principal& who) {
   const bool financial = std::find(kAdmins.begin(), kAdmins.end(), who.rol) != kAdmins.end();
-  co_return co_await TenantWide(
-      api, ctx, who, cache::Category::kKpis, financial ? "all;financial=1" : "all;financial=0",
-      [financial](store::Connection& c, domain::Id e, Snapshots p, const Clock& k) -> Result<json::object> {
-        auto kpis = Kpis(c, e, p, k);
-        if (!kpis) return Fail(kpis.error());
-        json::value fin = nullptr;
-        if (financial) {
-          auto f = Financial(c, e, p, kDefaultPeriod, k);
-          if (!f) return Fail(f.error());
-          fin = std::move(*f);
-        }
-        auto mov = Movements(c, e, p, kDefaultMovementDays, k);
-        if (!mov) return Fail(mov.error());
-        auto pred = Predictive(c, e, p, kDefaultHorizon, k);
+  const domain::Id empresa = TenantOf(who);
+  // kpis, financialKpis and movementKpis from one snapshot (see Reads); predictiveKpis afterwards
+  // on the plain connection, from the same product snapshots.
+  co_return co_await Cached(
+      api, ctx, cache::Category::kKpis, empresa, financial ? "all;financial=1" : "all;financial=0",
+      [empresa, financial](store::Connection& c) -> Result<json::object> {
+        const Clock k = Clock::Now();
+        std::vector<ProductSnapshot> products;
+        json::object out;
+        auto read = store::InSnapshot(c, [&](store::Connection& s) -> Result<bool> {
+          auto p = store::ReadProductSnapshots(s, empresa);
+          if (!p) return Fail(p.error());
+          products = std::move(*p);
+          auto kpis = Kpis(s, empresa, products, k);
+          if (!kpis) return Fail(kpis.error());
+          json::value fin = nullptr;
+          if (financial) {
+            auto f = Financial(s, empresa, products, kDefaultPeriod, k);
+            if (!f) return Fail(f.error());
+            fin = std::move(*f);
+          }
+          auto mov = Movements(s, empresa, products, kDefaultMovementDays, k);
+          if (!mov) return Fail(mov.error());
+          out = json::object{
+              {"kpis", std::move(*kpis)}, {"financialKpis", std::move(fin)}, {"movementKpis", std::move(*mov)}};
+          return true;
+        });
+        if (!read) return Fail(read.error());
+        auto pred = Predictive(c, empresa, products, kDefaultHorizon, k);
         if (!pred) return Fail(pred.error());
-        return json::object{{"kpis", std::move(*kpis)},
-                            {"financialKpis", std::move(fin)},
-                            {"movementKpis", std::move(*mov)},
-                            {"predictiveKpis", std::move(*pred)},
-                            {"timestamp", k.timestamp}};
+        out["predictiveKpis"] = std::move(*pred);
+        out["timestamp"] = k.timestamp;
+        return out;
       });
 }
 
@@ -383,7 +396,11 @@ awaitable<Result<Reply>> GetProduct(ApiContext& api, http::RequestContext& ctx, 
   if (!id) co_return Fail(id.error());
   const domain::Id empresa = TenantOf(who);
   co_return co_await Cached(api, ctx, cache::Category::kProductKpis, empresa, "id=" + std::to_string(*id),
-                            [empresa, id = *id](store::Connection& c) { return ProductKpis(c, empresa, id, Clock::Now()); });
+                            [empresa, id = *id](store::Connection& c) {
+                              return store::InSnapshot(c, [&](store::Connection& s) {
+                                return ProductKpis(s, empresa, id, Clock::Now());
+                              });
+                            });
 }
 
 }  // namespace

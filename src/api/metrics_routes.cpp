@@ -1,6 +1,7 @@
 // GET /metrics: Prometheus text exposition (version 0.0.4) of the cache (per tier, category and
-// outcome; L1 size; Redis breaker, errors and latency histogram) and the database pool. Open, or,
-// when METRICS_TOKEN is set, only with `Authorization: Bearer <token>` (compared in constant time).
+// outcome; L1 size; Redis breaker, errors and latency histogram) and the database pool (connections,
+// statements sent). Open, or, when METRICS_TOKEN is set, only with `Authorization: Bearer <token>`
+// (compared in constant time).
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 
@@ -71,6 +72,11 @@ awaitable<std::string> Render(ApiContext& api) {
   fmt::format_to(o, "iam_cache_l1_entries {}\n", l1.entries());
   Family(out, "iam_cache_l1_evictions_total", "counter", "Entries evicted to respect the byte budget.");
   fmt::format_to(o, "iam_cache_l1_evictions_total {}\n", l1.evictions());
+  if (auto lag = api.cache.ChangeLag()) {
+    Family(out, "iam_cache_change_lag_seconds", "gauge",
+           "Time since the last moment up to which every database change is known applied (heartbeats).");
+    fmt::format_to(o, "iam_cache_change_lag_seconds {:.3f}\n", static_cast<double>(lag->count()) / 1000.0);
+  }
 
   cache::RemoteStatus r;
   if (api.cache.remote() != nullptr) r = co_await api.cache.remote()->Status();
@@ -109,6 +115,8 @@ awaitable<std::string> Render(ApiContext& api) {
   fmt::format_to(o, "iam_db_pool_connections{{state=\"capacity\"}} {}\n", pool.capacity);
   Family(out, "iam_db_pool_acquire_timeouts_total", "counter", "Waits for a free connection that timed out.");
   fmt::format_to(o, "iam_db_pool_acquire_timeouts_total {}\n", pool.acquire_timeouts);
+  Family(out, "iam_db_statements_total", "counter", "Statements sent to the database (queries, BEGIN/COMMIT/ROLLBACK).");
+  fmt::format_to(o, "iam_db_statements_total {}\n", pool.statements);
   co_return out;
 }
 

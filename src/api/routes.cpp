@@ -19,6 +19,7 @@ void RegisterApiRoutes(http::Router& router, ApiContext& api) {
   RegisterDashboardRoutes(router, api);
   RegisterCacheRoutes(router, api);
   RegisterMetricsRoutes(router, api);
+  RegisterDashboardPageRoutes(router);
 }
 
 }  // namespace iam::api

@@ -2,6 +2,8 @@
 // REQUIRES: `api` outlives the router and the server using it.
 #pragma once
 
+#include <string_view>
+
 #include "api/api_context.hpp"
 #include "http/router.hpp"
 
@@ -19,5 +21,12 @@ void RegisterMovementRoutes(http::Router& router, ApiContext& api);
 void RegisterDashboardRoutes(http::Router& router, ApiContext& api);
 void RegisterCacheRoutes(http::Router& router, ApiContext& api);
 void RegisterMetricsRoutes(http::Router& router, ApiContext& api);
+
+// The operator dashboard page (static files compiled into the binary) under kDashboardMount.
+inline constexpr std::string_view kDashboardMount = "/panel";
+inline constexpr std::string_view kDashboardCsp =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+void RegisterDashboardPageRoutes(http::Router& router);
 
 }  // namespace iam::api

@@ -177,6 +177,7 @@ Result<void> ParseCache(const VarMap& v, Config& c) {
   }
   if (auto r = IntVar(v, "CACHE_L1_MAX_BYTES", c.cache_l1_max_bytes, 0, 1LL << 40); !r) return r;
   if (auto r = IntVar(v, "CACHE_L1_MAX_AGE_MS", c.cache_l1_max_age_ms, 0, 3600000); !r) return r;
+  if (auto r = IntVar(v, "CACHE_L1_HEARTBEAT_MS", c.cache_l1_heartbeat_ms, 0, 60000); !r) return r;
   if (auto r = IntVar(v, "REDIS_TIMEOUT_MS", c.redis_timeout_ms, 1, 60000); !r) return r;
   if (auto p = Get(v, "CACHE_PREFIX")) {
     bool ok = p->size() <= 64 && std::all_of(p->begin(), p->end(), [](unsigned char ch) {
@@ -331,6 +332,7 @@ std::vector<std::pair<std::string, std::string>> Masked(const Config& c) {
       {"CACHE_PREFIX", c.cache_prefix},
       {"CACHE_L1_MAX_BYTES", std::to_string(c.cache_l1_max_bytes)},
       {"CACHE_L1_MAX_AGE_MS", std::to_string(c.cache_l1_max_age_ms)},
+      {"CACHE_L1_HEARTBEAT_MS", std::to_string(c.cache_l1_heartbeat_ms)},
       {"REDIS_TIMEOUT_MS", std::to_string(c.redis_timeout_ms)},
       {"CACHE_TTL_KPIS", std::to_string(c.ttl.kpis)},
       {"CACHE_TTL_FINANCIAL", std::to_string(c.ttl.financial)},

@@ -67,6 +67,9 @@ struct Config {
   // served for at most this long, the hard bound on cross-instance staleness (crossInstanceBoundMs)
   // even if a change notification is lost; 0 = the category TTL.
   std::int64_t cache_l1_max_age_ms = 250;
+  // CACHE_L1_HEARTBEAT_MS: how often the change listener proves it is caught up (PostgreSQL); while
+  // it is, L1 entries older than CACHE_L1_MAX_AGE_MS are still served. 0 = never (age cap only).
+  std::int64_t cache_l1_heartbeat_ms = 50;
   std::int64_t redis_timeout_ms = 50;  // REDIS_TIMEOUT_MS: per Redis call
   std::string alert_webhook_url;
 

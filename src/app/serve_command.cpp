@@ -13,6 +13,7 @@
 #include "api/redis_rate_limiter.hpp"
 #include "app/redis_check_command.hpp"
 #include "cache/cache.hpp"
+#include "cache/change_feed.hpp"
 #include "cache/redis_client.hpp"
 #include "cache/redis_tier.hpp"
 #include "api/routes.hpp"
@@ -45,28 +46,28 @@ std::unique_ptr<store::Database> OpenMigratedDatabase(const Config& config) {
   return std::move(*db);
 }
 
-// Every tenant's entries, in Redis and here: notifications may have been missed.
-boost::asio::awaitable<void> InvalidateEveryTenant(cache::Cache& cache, std::vector<domain::Id> tenants) {
-  co_await cache.InvalidateMany(tenants, true);
-}
-
 // Writes committed by anyone (another instance, the old backend, a SQL fix) invalidate the
-// tenant's cache; a listener that was disconnected invalidates every tenant when it is back.
-std::unique_ptr<store::ChangeListener> StartChangeListener(const std::string& url, boost::asio::io_context& io,
-                                                           store::Database& db, cache::Cache& cache) {
+// tenant's cache; a listener that was disconnected invalidates every tenant when it is back; its
+// heartbeats let L1 serve entries older than CACHE_L1_MAX_AGE_MS while it is provably caught up.
+std::unique_ptr<store::ChangeListener> StartChangeListener(const Config& config, store::Database& db,
+                                                           cache::ChangeFeed& feed) {
   auto listener = std::make_unique<store::ChangeListener>(
-      url,
-      [&io, &cache](std::int64_t empresa) {
-        boost::asio::co_spawn(io, cache.Invalidate(empresa), boost::asio::detached);
-      },
-      [&io, &cache, &db] {
-        std::vector<domain::Id> tenants;
-        if (auto lease = db.Acquire()) {
-          if (auto ids = store::ListEmpresaIds(**lease)) tenants = std::move(*ids);
-        }
-        spdlog::warn("change listener resynchronised: invalidating the cache of {} tenant(s)", tenants.size());
-        boost::asio::co_spawn(io, InvalidateEveryTenant(cache, std::move(tenants)), boost::asio::detached);
-      });
+      config.database_url,
+      store::ChangeListener::Callbacks{
+          .on_change = [&feed](std::int64_t empresa) { feed.Changed(empresa); },
+          .on_resync =
+              [&feed, &db] {
+                std::vector<domain::Id> tenants;
+                if (auto lease = db.Acquire()) {
+                  if (auto ids = store::ListEmpresaIds(**lease)) tenants = std::move(*ids);
+                }
+                spdlog::warn("change listener resynchronised: invalidating the cache of {} tenant(s)",
+                             tenants.size());
+                feed.Resync(std::move(tenants));
+              },
+          .on_caught_up = [&feed](std::chrono::steady_clock::time_point covered) { feed.CaughtUp(covered); },
+          .on_auth_change = [&feed] { feed.AuthChanged(); }},
+      store::ChangeListenerOptions{.heartbeat_interval = std::chrono::milliseconds(config.cache_l1_heartbeat_ms)});
   // Serve only once listening, so no change can slip between start-up and the first notification.
   if (!listener->WaitConnected(std::chrono::seconds(5)))
     spdlog::warn("change listener not connected yet: it keeps trying, and invalidates everything once it is");
@@ -128,16 +129,16 @@ int RunServe(const Config& config) {
   api::RateLimiter& limiter = shared_limiter ? static_cast<api::RateLimiter&>(*shared_limiter) : rate_limiter;
   cache::Cache cache({.l1_max_bytes = config.cache_l1_max_bytes, .ttls = ttls, .l1_max_age = l1_max_age},
                      redis_tier.get());
-  // Authentications remembered for the cross-instance bound on PostgreSQL (revocations there are
-  // not announced), for the usuario TTL otherwise (SQLite, or CACHE_L1_MAX_AGE_MS=0: one instance);
-  // every write to sessions, users or tenants forgets them. Their own budget, apart from L1's.
-  api::AccessCheckCache access_checks(l1_max_age.count() > 0
-                                          ? l1_max_age
-                                          : std::chrono::milliseconds(std::chrono::seconds(config.ttl.usuario)));
+  // Authentications remembered for the usuario TTL, and served as old as the cache's L1 may be
+  // (on PostgreSQL: CACHE_L1_MAX_AGE_MS, or older while the change feed is caught up; writes to
+  // users, logouts and revocations are announced as "auth" and forget them all). Every write to
+  // sessions, users or tenants through this instance forgets them too. Their own byte budget.
+  api::AccessCheckCache access_checks{std::chrono::milliseconds(std::chrono::seconds(config.ttl.usuario))};
   api::ApiContext api_context{*db, blocking, auth, limiter, cache, config.metrics_token,
                               static_cast<std::int64_t>(l1_max_age.count()), &access_checks};
+  cache::ChangeFeed change_feed(io.get_executor(), cache, [&access_checks] { access_checks.BumpAll(); });
   std::unique_ptr<store::ChangeListener> listener;
-  if (postgres) listener = StartChangeListener(config.database_url, io, *db, cache);
+  if (postgres) listener = StartChangeListener(config, *db, change_feed);
   http::Router router;
   api::RegisterApiRoutes(router, api_context);
 

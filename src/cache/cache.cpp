@@ -14,8 +14,30 @@ Cache::Cache(CacheOptions options, RemoteTier* remote)
     : options_(std::move(options)), remote_(remote), l1_(options_.l1_max_bytes) {}
 
 CacheClock::time_point Cache::L1Expiry(Category category) const {
-  const std::chrono::milliseconds ttl = options_.ttls.For(category);
-  return CacheClock::now() + (options_.l1_max_age.count() > 0 ? std::min(ttl, options_.l1_max_age) : ttl);
+  return CacheClock::now() + options_.ttls.For(category);
+}
+
+CacheClock::time_point Cache::OldestServable(CacheClock::time_point now) const {
+  if (options_.l1_max_age.count() <= 0) return CacheClock::time_point::min();
+  const CacheClock::rep covered = covered_.load(std::memory_order_acquire);
+  if (covered != std::numeric_limits<CacheClock::rep>::min() &&
+      now - CacheClock::time_point(CacheClock::duration(covered)) <= options_.l1_max_age)
+    return CacheClock::time_point::min();  // every change older than l1_max_age is applied
+  return now - options_.l1_max_age;
+}
+
+void Cache::ConfirmChangesApplied(CacheClock::time_point covered) {
+  const CacheClock::rep ticks = covered.time_since_epoch().count();
+  CacheClock::rep seen = covered_.load(std::memory_order_relaxed);
+  while (seen < ticks && !covered_.compare_exchange_weak(seen, ticks, std::memory_order_release)) {
+  }
+}
+
+std::optional<std::chrono::milliseconds> Cache::ChangeLag() const {
+  const CacheClock::rep covered = covered_.load(std::memory_order_acquire);
+  if (covered == std::numeric_limits<CacheClock::rep>::min()) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(CacheClock::now() -
+                                                               CacheClock::time_point(CacheClock::duration(covered)));
 }
 
 StatsSnapshot Cache::Snapshot() const {
@@ -65,14 +87,17 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
   // so an Invalidate that lands while it runs makes the result unreachable.
   const std::string l1_key =
       fmt::format("{}:{}:{}:{}", CategoryName(category), tenant, generations_.Stamp(tenant), variant);
+  // What this call stores in L1 is as old as this moment (CacheOptions::l1_max_age).
+  const CacheClock::time_point started = CacheClock::now();
   if (force_refresh) {
     stats_.Served(category, Outcome::kBypass);
-    auto r = co_await Refresh(category, tenant, variant, l1_key, factory);
+    auto r = co_await Refresh(category, tenant, variant, l1_key, started, factory);
     if (!r) co_return Fail(r.error());
     r->outcome = Outcome::kBypass;
     co_return r;
   }
-  if (Value v = l1_.Get(l1_key, CacheClock::now())) {
+  const CacheClock::time_point now = CacheClock::now();
+  if (Value v = l1_.Get(l1_key, now, OldestServable(now))) {
     stats_.Hit(Tier::kL1, category);
     stats_.Served(category, Outcome::kHitL1);
     co_return Served{std::move(v), Outcome::kHitL1};
@@ -90,7 +115,7 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
         if (found->value) {
           stats_.Hit(Tier::kL2, category);
           leader_outcome = Outcome::kHitL2;
-          l1_.Put(l1_key, found->value, L1Expiry(category));
+          l1_.Put(l1_key, found->value, L1Expiry(category), started);
           co_return found->value;
         }
         stats_.Miss(Tier::kL2, category);
@@ -98,7 +123,7 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
         stats_.Error(Tier::kL2, category);
       }
     }
-    co_return co_await ComputeAndStore(category, tenant, variant, l1_key, remote_generation, factory);
+    co_return co_await ComputeAndStore(category, tenant, variant, l1_key, started, remote_generation, factory);
   };
   auto outcome = co_await flights_.Do(l1_key, lead);
   if (!outcome.value) co_return Fail(outcome.value.error());
@@ -110,7 +135,7 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
 // Runs the factory and stores its value: in L1 under `l1_key`, in L2 under `remote_generation`
 // when L2 was consulted. A throwing factory is a 500, never an escaping exception.
 asio::awaitable<Result<Value>> Cache::ComputeAndStore(Category category, domain::Id tenant, std::string_view variant,
-                                                      const std::string& l1_key,
+                                                      const std::string& l1_key, CacheClock::time_point started,
                                                       const std::optional<std::string>& remote_generation,
                                                       const Factory& factory) {
   stats_.Computation(category);
@@ -122,7 +147,7 @@ asio::awaitable<Result<Value>> Cache::ComputeAndStore(Category category, domain:
   }
   if (!*computed) co_return Fail(computed->error());
   Value v = std::make_shared<const std::string>(std::move(**computed));
-  l1_.Put(l1_key, v, L1Expiry(category));
+  l1_.Put(l1_key, v, L1Expiry(category), started);
   if (remote_generation) {
     auto put = co_await remote_->Put(tenant, category, *remote_generation, variant, *v, options_.ttls.For(category));
     if (!put) stats_.Error(Tier::kL2, category);
@@ -133,14 +158,15 @@ asio::awaitable<Result<Value>> Cache::ComputeAndStore(Category category, domain:
 // forceRefresh: compute now and replace the stored value (L1 under the generation read at the
 // start; L2 under the generation Redis reports before the computation).
 asio::awaitable<Result<Served>> Cache::Refresh(Category category, domain::Id tenant, std::string_view variant,
-                                               const std::string& l1_key, const Factory& factory) {
+                                               const std::string& l1_key, CacheClock::time_point started,
+                                               const Factory& factory) {
   std::optional<std::string> remote_generation;
   if (co_await UseRemote(tenant)) {
     auto found = co_await remote_->Get(tenant, category, variant);
     if (found) remote_generation = std::move(found->generation);
     else stats_.Error(Tier::kL2, category);
   }
-  auto v = co_await ComputeAndStore(category, tenant, variant, l1_key, remote_generation, factory);
+  auto v = co_await ComputeAndStore(category, tenant, variant, l1_key, started, remote_generation, factory);
   if (!v) co_return Fail(v.error());
   co_return Served{std::move(*v), Outcome::kBypass};
 }

@@ -16,7 +16,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,9 +41,13 @@ namespace iam::cache {
 struct CacheOptions {
   std::size_t l1_max_bytes = 16u << 20;
   CacheTtls ttls;
-  // An L1 entry lives min(category TTL, l1_max_age) (0: the TTL). With several instances this is
-  // the hard bound on how long one instance's L1 can serve a value another instance's write made
-  // stale, should its change notification be lost; notifications normally act within milliseconds.
+  // The bound on how stale an L1 entry may be served when others may write (0: no bound, one
+  // writer). An entry lives its category TTL, but is served only while it is younger than
+  // l1_max_age, or while the change feed has confirmed, less than l1_max_age ago, that every change
+  // committed up to then has been applied (ConfirmChangesApplied): a write not yet applied is then
+  // younger than l1_max_age, so no entry is staler than that either way. An entry's age counts
+  // from the start of the read that fetched it (from L2 or the factory), not from when it was
+  // stored: a slow computation that began before a write must not extend the window.
   std::chrono::milliseconds l1_max_age{0};
 };
 
@@ -72,6 +78,15 @@ class Cache {
   // changes may have been missed (database listener reconnected).
   boost::asio::awaitable<void> InvalidateMany(std::span<const domain::Id> tenants, bool all_local);
 
+  // From the change feed (change_feed.hpp): every change committed before `covered` has been
+  // applied (its invalidation done). Monotonic: an older time than one already confirmed is ignored.
+  void ConfirmChangesApplied(CacheClock::time_point covered);
+  // How far behind the confirmed changes are (now − covered); nullopt before the first confirmation.
+  std::optional<std::chrono::milliseconds> ChangeLag() const;
+  // The oldest in-process entry a read at `now` may serve (see CacheOptions::l1_max_age); also used
+  // by other in-process caches of database state that the change feed keeps exact.
+  CacheClock::time_point OldestServable(CacheClock::time_point now) const;
+
   // Admin clear: the tenant's entries (invalidated, then deleted from Redis), or every entry of
   // this application (scope all). Returns the number of Redis keys deleted.
   boost::asio::awaitable<Result<std::uint64_t>> Clear(std::optional<domain::Id> tenant);
@@ -91,11 +106,12 @@ class Cache {
   CacheClock::time_point L1Expiry(Category category) const;
   boost::asio::awaitable<bool> FlushPending();
   boost::asio::awaitable<Result<Value>> ComputeAndStore(Category category, domain::Id tenant, std::string_view variant,
-                                                        const std::string& l1_key,
+                                                        const std::string& l1_key, CacheClock::time_point started,
                                                         const std::optional<std::string>& remote_generation,
                                                         const Factory& factory);
   boost::asio::awaitable<Result<Served>> Refresh(Category category, domain::Id tenant, std::string_view variant,
-                                                 const std::string& l1_key, const Factory& factory);
+                                                 const std::string& l1_key, CacheClock::time_point started,
+                                                 const Factory& factory);
 
   CacheOptions options_;
   RemoteTier* remote_;
@@ -108,6 +124,8 @@ class Cache {
   // failed bump: a flush only forgets a tenant if no newer bump failed meanwhile.
   std::unordered_map<domain::Id, std::uint64_t> pending_;
   std::uint64_t pending_seq_ = 0;
+  // ConfirmChangesApplied's latest `covered`, as CacheClock ticks since its epoch (min: never).
+  std::atomic<CacheClock::rep> covered_{std::numeric_limits<CacheClock::rep>::min()};
 };
 
 }  // namespace iam::cache

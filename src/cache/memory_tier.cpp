@@ -23,7 +23,7 @@ void MemoryTier::EraseLocked(Shard& s, std::list<Entry>::iterator it) {
   s.lru.erase(it);
 }
 
-Value MemoryTier::Get(std::string_view key, CacheClock::time_point now) {
+Value MemoryTier::Get(std::string_view key, CacheClock::time_point now, CacheClock::time_point not_before) {
   if (shard_budget_ == 0) return nullptr;
   Shard& s = ShardFor(key);
   std::lock_guard lock(s.mu);
@@ -34,11 +34,13 @@ Value MemoryTier::Get(std::string_view key, CacheClock::time_point now) {
     EraseLocked(s, it);
     return nullptr;
   }
+  if (it->stored_at < not_before) return nullptr;
   s.lru.splice(s.lru.begin(), s.lru, it);
   return it->value;
 }
 
-void MemoryTier::Put(std::string key, Value value, CacheClock::time_point expires_at) {
+void MemoryTier::Put(std::string key, Value value, CacheClock::time_point expires_at,
+                     CacheClock::time_point stored_at) {
   if (shard_budget_ == 0 || !value) return;
   const std::size_t cost = key.size() + value->size() + kEntryOverhead;
   Shard& s = ShardFor(key);
@@ -50,7 +52,7 @@ void MemoryTier::Put(std::string key, Value value, CacheClock::time_point expire
     EraseLocked(s, std::prev(s.lru.end()));
     evictions_.fetch_add(1, std::memory_order_relaxed);
   }
-  s.lru.push_front(Entry{std::move(key), std::move(value), expires_at, cost});
+  s.lru.push_front(Entry{std::move(key), std::move(value), expires_at, stored_at, cost});
   s.index.emplace(std::string_view(s.lru.front().key), s.lru.begin());
   s.bytes += cost;
   bytes_.fetch_add(cost, std::memory_order_relaxed);

@@ -1,7 +1,8 @@
 // MemoryTier: the in-process cache tier (L1). A sharded LRU of immutable serialized values with a
 // per-entry expiry and a hard byte budget: the accounted bytes (key + value + a fixed per-entry
 // overhead) never exceed max_bytes; a value that alone exceeds a shard's share is not stored.
-// Thread-safe (one mutex per shard). A miss and an expired entry both read as nullptr.
+// Thread-safe (one mutex per shard). A miss, an expired entry and an entry stored before the
+// reader's `not_before` all read as nullptr (the last one stays: a later reader may accept it).
 #pragma once
 
 #include <atomic>
@@ -31,8 +32,11 @@ class MemoryTier {
   MemoryTier(const MemoryTier&) = delete;
   MemoryTier& operator=(const MemoryTier&) = delete;
 
-  Value Get(std::string_view key, CacheClock::time_point now);
-  void Put(std::string key, Value value, CacheClock::time_point expires_at);
+  Value Get(std::string_view key, CacheClock::time_point now,
+            CacheClock::time_point not_before = CacheClock::time_point::min());
+  // `stored_at` is what Get compares with `not_before`.
+  void Put(std::string key, Value value, CacheClock::time_point expires_at,
+           CacheClock::time_point stored_at = CacheClock::now());
   void Clear();
 
   std::size_t max_bytes() const { return max_bytes_; }
@@ -45,6 +49,7 @@ class MemoryTier {
     std::string key;
     Value value;
     CacheClock::time_point expires_at;
+    CacheClock::time_point stored_at;
     std::size_t cost = 0;
   };
   struct Shard {

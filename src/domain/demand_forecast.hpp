@@ -51,6 +51,7 @@ struct DemandForecast {
   DemandClass clasificacion = DemandClass::kInsufficientData;
   std::optional<double> alpha, adi, cv2;  // null for SMA
   double demanda_diaria = 0;              // f >= 0
+  friend bool operator==(const DemandForecast&, const DemandForecast&) = default;
 };
 // REQUIRES: !y.empty().
 DemandForecast ForecastDemand(std::span<const std::int64_t> y);

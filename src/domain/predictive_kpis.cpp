@@ -41,24 +41,40 @@ std::int64_t UnitsLast180(std::span<const DailyUnits> salidas, EpochDay today) {
   return units;
 }
 
-PredictiveKpis ComputePredictiveKpis(std::span<const PredictiveProduct> products, int horizon, EpochDay today,
+DemandAnalysis AnalyzeDemand(std::span<const DailyUnits> salidas, EpochDay creado_en, EpochDay today) {
+  const std::vector<std::int64_t> y = DemandSeries(salidas, creado_en, today);
+  return DemandAnalysis{.forecast = ForecastDemand(y), .units_180 = UnitsLast180(salidas, today), .sigma = SeriesStdDev(y)};
+}
+
+PredictiveKpis ComputePredictiveKpis(std::span<const AnalyzedProduct> products, int horizon, EpochDay today,
                                      const ReorderParams& params) {
   PredictiveKpis k;
   std::vector<Candidate> candidates;
-  for (const PredictiveProduct& p : products) {
+  for (const AnalyzedProduct& p : products) {
     if (p.producto.estado != "ACTIVO") continue;
-    const std::vector<std::int64_t> y = DemandSeries(p.salidas, p.creado_en, today);
-    const DemandForecast fc = ForecastDemand(y);
+    const DemandForecast& fc = p.demanda.forecast;
     const Id id = p.producto.id;
-    candidates.push_back(Candidate{id, UnitsLast180(p.salidas, today), fc});
+    candidates.push_back(Candidate{id, p.demanda.units_180, fc});
     if (auto s = PredictStockout(id, p.producto.stock, fc.demanda_diaria, horizon, today))
       k.prediccion_quiebres.push_back(*s);
-    if (auto r = SuggestReorder(id, p.producto.stock, fc.demanda_diaria, y, params)) k.reorden.push_back(*r);
+    if (auto r = SuggestReorder(id, p.producto.stock, fc.demanda_diaria, p.demanda.sigma, params))
+      k.reorden.push_back(*r);
   }
   k.prediccion_demanda = TopDemand(std::move(candidates), horizon);
   OrderStockouts(k.prediccion_quiebres, params.max_items);
   OrderReorders(k.reorden, params.max_items);
   return k;
+}
+
+PredictiveKpis ComputePredictiveKpis(std::span<const PredictiveProduct> products, int horizon, EpochDay today,
+                                     const ReorderParams& params) {
+  std::vector<AnalyzedProduct> analyzed;
+  analyzed.reserve(products.size());
+  for (const PredictiveProduct& p : products) {
+    if (p.producto.estado != "ACTIVO") continue;
+    analyzed.push_back(AnalyzedProduct{p.producto, AnalyzeDemand(p.salidas, p.creado_en, today)});
+  }
+  return ComputePredictiveKpis(analyzed, horizon, today, params);
 }
 
 }  // namespace iam::domain

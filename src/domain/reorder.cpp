@@ -29,11 +29,11 @@ std::optional<StockoutPrediction> PredictStockout(Id id, std::int64_t stock, dou
   return StockoutPrediction{id, stock, Round2(f), whole, today + whole};
 }
 
-std::optional<ReorderSuggestion> SuggestReorder(Id id, std::int64_t stock, double f, std::span<const std::int64_t> y,
+std::optional<ReorderSuggestion> SuggestReorder(Id id, std::int64_t stock, double f, double sigma,
                                                 const ReorderParams& params) {
   if (f <= 0) return std::nullopt;
   const double lead = params.lead_time_days;
-  const double safety = params.z * SeriesStdDev(y) * std::sqrt(lead);
+  const double safety = params.z * sigma * std::sqrt(lead);
   const double point = f * lead + safety;
   const auto s = static_cast<double>(stock);
   if (!LessOrEqualTol(s, point)) return std::nullopt;

@@ -43,9 +43,13 @@ struct ReorderSuggestion {
   double sort_key = 0;                 // unrounded stock − puntoReorden
 };
 
-// Listed when f > 0 and stock <= puntoReorden = f·L + z·σ·√L.
-std::optional<ReorderSuggestion> SuggestReorder(Id id, std::int64_t stock, double f, std::span<const std::int64_t> y,
+// Listed when f > 0 and stock <= puntoReorden = f·L + z·σ·√L, σ = SeriesStdDev of the demand series.
+std::optional<ReorderSuggestion> SuggestReorder(Id id, std::int64_t stock, double f, double sigma,
                                                 const ReorderParams& params);
+inline std::optional<ReorderSuggestion> SuggestReorder(Id id, std::int64_t stock, double f,
+                                                       std::span<const std::int64_t> y, const ReorderParams& params) {
+  return SuggestReorder(id, stock, f, SeriesStdDev(y), params);
+}
 
 // By diasHastaQuiebre then producto_id, truncated to `max_items`.
 void OrderStockouts(std::vector<StockoutPrediction>& items, std::size_t max_items);

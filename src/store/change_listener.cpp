@@ -13,6 +13,7 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <random>
 #include <string_view>
 
 #include "store/detail/libpq_support.hpp"
@@ -66,6 +67,11 @@ struct ChangeListener::Session {
 
   std::string error;        // why the attempt failed or the connection was lost
   std::string last_notice;  // e.g. the FATAL the server sends before closing an idle session
+  // Heartbeats sent on this session and not back yet: (sequence number, time sent), oldest first.
+  std::deque<std::pair<std::uint64_t, Clock::time_point>> heartbeats;
+  std::uint64_t next_heartbeat_seq = 1;
+  Clock::time_point next_heartbeat_at{};
+  bool query_in_flight = false;  // a heartbeat's NOTIFY whose result is not read yet
   PgConnPtr conn;           // last: closed before the strings its notice processor writes go away
 
   static void OnNotice(void* arg, const char* message) {
@@ -93,11 +99,18 @@ milliseconds Until(Clock::time_point deadline) {
 }  // namespace
 
 ChangeListener::ChangeListener(std::string url, OnChange on_change, OnResync on_resync, ChangeListenerOptions options)
+    : ChangeListener(std::move(url), Callbacks{std::move(on_change), std::move(on_resync), nullptr, nullptr},
+                     options) {}
+
+ChangeListener::ChangeListener(std::string url, Callbacks callbacks, ChangeListenerOptions options)
     : conninfo_(std::move(url)),
       secrets_(PasswordsIn(conninfo_)),
-      on_change_(std::move(on_change)),
-      on_resync_(std::move(on_resync)),
-      options_(options) {
+      on_change_(std::move(callbacks.on_change)),
+      on_resync_(std::move(callbacks.on_resync)),
+      on_caught_up_(std::move(callbacks.on_caught_up)),
+      on_auth_change_(std::move(callbacks.on_auth_change)),
+      options_(options),
+      heartbeat_channel_(fmt::format("iam_hb_{}_{:08x}", ::getpid(), std::random_device{}())) {
   wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd_ < 0) {
     // Still correct: Stop() is then noticed at the next poll_interval instead of at once.
@@ -139,6 +152,9 @@ ChangeListenerStats ChangeListener::Stats() const {
                              .malformed = malformed_.load(),
                              .reconnects = reconnects_.load(),
                              .failed_attempts = failed_attempts_.load(),
+                             .heartbeats_sent = heartbeats_sent_.load(),
+                             .heartbeats_received = heartbeats_received_.load(),
+                             .auth_changes = auth_changes_.load(),
                              .connected = connected_.load()};
 }
 
@@ -265,7 +281,9 @@ bool ChangeListener::Listen(Session& session) {
 
   // LISTEN, sent asynchronously for the same reason. Notifications that arrive with its answer stay
   // queued in libpq and are handled by Pump().
-  if (PQsendQuery(conn, fmt::format("LISTEN {}", kChangeChannel).c_str()) == 0) {
+  std::string listen = fmt::format("LISTEN {}", kChangeChannel);
+  if (options_.heartbeat_interval.count() > 0) listen += fmt::format("; LISTEN {}", heartbeat_channel_);
+  if (PQsendQuery(conn, listen.c_str()) == 0) {
     session.error = ErrorText(conn);
     return false;
   }
@@ -296,24 +314,83 @@ bool ChangeListener::Listen(Session& session) {
   }
 }
 
-// Handles notifications until the connection is lost (session.error set) or Stop().
+// Handles notifications until the connection is lost (session.error set) or Stop(), and sends the
+// heartbeats.
 void ChangeListener::Pump(Session& session) {
   PGconn* conn = session.conn.get();
+  const bool heartbeats = options_.heartbeat_interval.count() > 0;
+  session.next_heartbeat_at = Clock::now();
   for (;;) {
+    // The result of the last heartbeat's NOTIFY, once it is all there.
+    while (session.query_in_flight && PQisBusy(conn) == 0) {
+      PgResultPtr res(PQgetResult(conn));
+      if (!res) session.query_in_flight = false;
+    }
     while (PgNotifyPtr n{PQnotifies(conn)}) {
-      if (std::strcmp(n->relname, kChangeChannel) != 0) continue;
-      Dispatch(n->extra);
+      if (std::strcmp(n->relname, kChangeChannel) == 0) {
+        Dispatch(n->extra);
+      } else if (heartbeats && n->relname == heartbeat_channel_) {
+        Heartbeat(session, n->extra);
+      }
     }
     if (stopping_.load()) return;
-    const short got = PollOnce(PQsocket(conn), POLLIN, wake_fd_, options_.poll_interval);
+    milliseconds wait = options_.poll_interval;
+    if (heartbeats) {
+      // A heartbeat is skipped while the previous NOTIFY is unanswered: a slow server only delays
+      // the next confirmation.
+      if (!session.query_in_flight && Clock::now() >= session.next_heartbeat_at) {
+        if (!SendHeartbeat(session)) return;
+        session.next_heartbeat_at = Clock::now() + options_.heartbeat_interval;
+      }
+      wait = std::min(wait, std::max(milliseconds(1), Until(session.next_heartbeat_at)));
+    }
+    const short got = PollOnce(PQsocket(conn), POLLIN, wake_fd_, wait);
     if (got == 0) continue;
-    // Readable (a notification, or the server's goodbye followed by EOF) or an error on the socket:
-    // either way libpq reads what there is and reports a dead connection.
+    // Readable (a notification, the NOTIFY's answer, or the server's goodbye followed by EOF) or
+    // an error on the socket: either way libpq reads what there is and reports a dead connection.
     if (PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK) {
       session.error = ErrorText(conn);
       if (session.error.empty()) session.error = "connection closed";
       return;
     }
+  }
+}
+
+// NOTIFY on this listener's own channel, sent without waiting for the answer. The time is taken
+// before sending, so it is earlier than the NOTIFY's commit: "every change committed before it".
+bool ChangeListener::SendHeartbeat(Session& session) {
+  PGconn* conn = session.conn.get();
+  const std::uint64_t seq = session.next_heartbeat_seq++;
+  const Clock::time_point sent = Clock::now();
+  if (PQsendQuery(conn, fmt::format("NOTIFY {}, '{}'", heartbeat_channel_, seq).c_str()) == 0) {
+    session.error = ErrorText(conn);
+    return false;
+  }
+  session.query_in_flight = true;
+  // Bounded: a server that never answers is noticed as a lost connection long before this grows.
+  if (session.heartbeats.size() >= 1024) session.heartbeats.pop_front();
+  session.heartbeats.emplace_back(seq, sent);
+  ++heartbeats_sent_;
+  return true;
+}
+
+void ChangeListener::Heartbeat(Session& session, const char* payload) {
+  std::uint64_t seq = 0;
+  const std::string_view text = payload != nullptr ? payload : "";
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seq);
+  if (ec != std::errc() || end != text.data() + text.size()) return;
+  while (!session.heartbeats.empty() && session.heartbeats.front().first < seq) session.heartbeats.pop_front();
+  if (session.heartbeats.empty() || session.heartbeats.front().first != seq) return;  // not of this session
+  const Clock::time_point covered = session.heartbeats.front().second;
+  session.heartbeats.pop_front();
+  ++heartbeats_received_;
+  if (!on_caught_up_) return;
+  try {
+    on_caught_up_(covered);
+  } catch (const std::exception& e) {
+    spdlog::error("change listener: on_caught_up threw: {}", e.what());
+  } catch (...) {
+    spdlog::error("change listener: on_caught_up threw");
   }
 }
 
@@ -324,6 +401,11 @@ void ChangeListener::Dispatch(const char* payload) {
     if (text == kChangeResyncPayload) {
       ++resyncs_;
       if (on_resync_) on_resync_();
+      return;
+    }
+    if (text == kChangeAuthPayload) {
+      ++auth_changes_;
+      if (on_auth_change_) on_auth_change_();
       return;
     }
     std::int64_t empresa = 0;

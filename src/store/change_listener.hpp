@@ -17,6 +17,13 @@
 //     changed. Not called when the very first attempt succeeds (nothing could have been missed
 //     since the listener exists) — a caller that caches before WaitConnected() returned true
 //     must invalidate on its own.
+//   * on_auth_change() for a notification "auth" (users, logouts, revocations changed).
+//   * on_caught_up(t), when heartbeats are on: every heartbeat_interval the listener sends a
+//     notification to a channel of its own on its own connection. The server delivers
+//     notifications in commit order, so when one comes back, every change committed before it was
+//     sent (time t, steady clock) has already been passed to on_change: "caught up to t". Called on
+//     the same thread as on_change, after the on_change calls of those changes. None while
+//     disconnected (the caller's trust must then lapse on its own).
 //   * Connection loss is noticed when the socket reports it (server restart, terminated backend)
 //     or, for a peer that vanished silently, through TCP keepalives (30 s idle, then 3 probes 10 s
 //     apart, unless the URL sets keepalives_*). It then reconnects forever, waiting 100 ms before
@@ -32,6 +39,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -48,6 +56,8 @@ struct ChangeListenerOptions {
   // Upper bound of one wait on the socket; Stop() does not depend on it (it wakes the thread), it
   // only bounds how long a missed wake-up could delay shutdown.
   std::chrono::milliseconds poll_interval{250};
+  // 0: no heartbeats (on_caught_up never called).
+  std::chrono::milliseconds heartbeat_interval{0};
 };
 
 struct ChangeListenerStats {
@@ -57,6 +67,9 @@ struct ChangeListenerStats {
   std::uint64_t malformed = 0;      // notifications ignored for their payload
   std::uint64_t reconnects = 0;     // connections established after the first one
   std::uint64_t failed_attempts = 0;  // connection attempts that failed
+  std::uint64_t heartbeats_sent = 0;
+  std::uint64_t heartbeats_received = 0;  // on_caught_up calls
+  std::uint64_t auth_changes = 0;         // on_auth_change calls
   bool connected = false;
 };
 
@@ -64,10 +77,19 @@ class ChangeListener {
  public:
   using OnChange = std::function<void(std::int64_t empresa_id)>;
   using OnResync = std::function<void()>;
+  using OnCaughtUp = std::function<void(std::chrono::steady_clock::time_point covered)>;
+  using OnAuthChange = std::function<void()>;
+  struct Callbacks {
+    OnChange on_change;
+    OnResync on_resync;
+    OnCaughtUp on_caught_up;      // may be empty
+    OnAuthChange on_auth_change;  // may be empty
+  };
 
   // Starts the thread, which connects in the background (so this never blocks on the network).
   // `url` is the PostgreSQL URL (postgres://… or postgresql://…), the one the pool uses.
   ChangeListener(std::string url, OnChange on_change, OnResync on_resync, ChangeListenerOptions options = {});
+  ChangeListener(std::string url, Callbacks callbacks, ChangeListenerOptions options);
   ~ChangeListener();  // Stop()
 
   ChangeListener(const ChangeListener&) = delete;
@@ -91,6 +113,8 @@ class ChangeListener {
   bool Listen(Session& session);
   void Pump(Session& session);
   void Dispatch(const char* payload);
+  void Heartbeat(Session& session, const char* payload);
+  bool SendHeartbeat(Session& session);
   bool SleepFor(std::chrono::milliseconds delay);  // false when stopping
   void SetConnected(bool connected);
 
@@ -98,13 +122,16 @@ class ChangeListener {
   const std::vector<std::string> secrets_;  // passwords to scrub from libpq's messages
   const OnChange on_change_;
   const OnResync on_resync_;
+  const OnCaughtUp on_caught_up_;
+  const OnAuthChange on_auth_change_;
   const ChangeListenerOptions options_;
+  const std::string heartbeat_channel_;  // iam_hb_<pid>_<random>: this listener's own
   int wake_fd_ = -1;  // eventfd written by Stop()
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> connected_{false};
   std::atomic<std::uint64_t> notifications_{0}, changes_{0}, resyncs_{0}, malformed_{0}, reconnects_{0},
-      failed_attempts_{0};
+      failed_attempts_{0}, heartbeats_sent_{0}, heartbeats_received_{0}, auth_changes_{0};
   mutable std::mutex mu_;  // guards nothing but the condition variable below
   mutable std::condition_variable connected_cv_;
   std::mutex stop_mu_;

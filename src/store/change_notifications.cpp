@@ -13,7 +13,7 @@ namespace {
 // against a row type that lacks it).
 struct NotifiedTable {
   const char* table;
-  const char* tenant_column;  // "id" (Empresa) or "empresaId"
+  const char* tenant_column;  // "id" (Empresa), "empresaId", or "auth" (no tenant: token checks only)
 };
 
 constexpr NotifiedTable kNotifiedTables[] = {
@@ -22,6 +22,8 @@ constexpr NotifiedTable kNotifiedTables[] = {
     {"Proveedor", "empresaId"},
     {"Producto", "empresaId"},
     {"MovimientoInventario", "empresaId"},
+    {"BlacklistedToken", "auth"},
+    {"iam_user_revocations", "auth"},
 };
 
 // `o` / `n`: the tenant of the OLD / NEW row (NULL when there is no such row or it has no tenant).
@@ -35,6 +37,12 @@ DECLARE
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     PERFORM pg_notify('{0}', '{1}');
+    RETURN NULL;
+  END IF;
+  IF TG_ARGV[0] = 'auth' OR TG_TABLE_NAME = 'Usuario' THEN
+    PERFORM pg_notify('{0}', '{2}');
+  END IF;
+  IF TG_ARGV[0] = 'auth' THEN
     RETURN NULL;
   END IF;
   IF TG_ARGV[0] = 'id' THEN
@@ -64,7 +72,7 @@ CREATE TRIGGER "iam_notify_change_truncate" AFTER TRUNCATE ON "{0}"
 )SQL";
 
 std::string PostgresScript() {
-  std::string script = fmt::format(kFunction, kChangeChannel, kChangeResyncPayload);
+  std::string script = fmt::format(kFunction, kChangeChannel, kChangeResyncPayload, kChangeAuthPayload);
   for (const NotifiedTable& t : kNotifiedTables) script += fmt::format(kTriggers, t.table, t.tenant_column);
   return script;
 }

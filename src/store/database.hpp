@@ -36,6 +36,9 @@ struct PoolStats {
   int capacity = 0;   // maximum connections
   std::uint64_t reconnects = 0;
   std::uint64_t acquire_timeouts = 0;
+  // Statements executed by this pool's connections since it opened: queries (a retried one counts
+  // twice; one rejected while preparing, not at all), BEGIN/COMMIT/ROLLBACK and scripts.
+  std::uint64_t statements = 0;
 };
 
 class Connection {
@@ -52,6 +55,10 @@ class Connection {
   virtual Result<void> Begin() = 0;
   virtual Result<void> Commit() = 0;
   virtual Result<void> Rollback() = 0;
+  // A transaction for reads in which every statement sees the same committed state (PostgreSQL:
+  // REPEATABLE READ READ ONLY, which refuses writes; SQLite: a deferred transaction, whose WAL
+  // snapshot is taken by its first read, and which must not write). Ended by Commit or Rollback.
+  virtual Result<void> BeginSnapshot() = 0;
 
   Result<ResultSet> Query(std::string_view sql, std::initializer_list<Param> params) {
     return Query(sql, std::span<const Param>(params.begin(), params.size()));
@@ -130,6 +137,29 @@ auto InTransaction(Database& db, Fn&& fn) -> decltype(fn(std::declval<Connection
   }
   if (auto c = conn.Commit(); !c) return Fail(c.error());
   return result;
+}
+
+// Runs `fn(Connection&) -> Result<T>`, which only reads, inside a snapshot on `conn`
+// (Connection::BeginSnapshot), so that its reads describe one state of the database even while
+// others commit between them. REQUIRES: `conn` is not inside a transaction.
+template <typename Fn>
+auto InSnapshot(Connection& conn, Fn&& fn) -> decltype(fn(std::declval<Connection&>())) {
+  if (auto b = conn.BeginSnapshot(); !b) return Fail(b.error());
+  auto result = fn(conn);
+  if (!result) {
+    (void)conn.Rollback();
+    return result;
+  }
+  if (auto c = conn.Commit(); !c) return Fail(c.error());
+  return result;
+}
+
+// InSnapshot on a leased connection.
+template <typename Fn>
+auto InReadSnapshot(Database& db, Fn&& fn) -> decltype(fn(std::declval<Connection&>())) {
+  auto lease = db.Acquire();
+  if (!lease) return Fail(lease.error());
+  return InSnapshot(**lease, fn);
 }
 
 // True for a transaction PostgreSQL aborted as a deadlock victim (40P01) or a serialization failure

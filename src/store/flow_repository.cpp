@@ -28,6 +28,9 @@ constexpr const char* kSelectLegacyProductDays =
 constexpr const char* kSelectDemandUnits =
     R"(SELECT "producto_id", "dia", "cantidad" FROM "iam_product_daily_flows"
        WHERE "empresa_id" = $1 AND "tipo" = 'SALIDA' AND "dia" BETWEEN $2 AND $3 AND "cantidad" <> 0)";
+constexpr const char* kSelectTenantSalidaUnits =
+    R"(SELECT CAST(COALESCE(SUM("cantidad"), 0) AS BIGINT) FROM "iam_tenant_daily_flows"
+       WHERE "empresa_id" = $1 AND "tipo" = 'SALIDA' AND "dia" BETWEEN $2 AND $3)";
 constexpr const char* kSelectSnapshots =
     R"(SELECT "id", "estado", "stock", "stockMinimo", "precioCompra", "precioVenta"
        FROM "Producto" WHERE "empresaId" = $1 ORDER BY "id")";
@@ -85,6 +88,13 @@ Result<std::vector<ProductDayUnits>> ReadDemandUnits(Connection& conn, domain::I
     out.push_back(ProductDayUnits{.producto_id = r.Int(0), .dia = r.Int(1), .unidades = r.Int(2)});
   }
   return out;
+}
+
+Result<std::int64_t> ReadTenantSalidaUnits(Connection& conn, domain::Id empresa, domain::EpochDay first,
+                                           domain::EpochDay last) {
+  auto rs = conn.Query(kSelectTenantSalidaUnits, {Param(static_cast<std::int64_t>(empresa)), Param(first), Param(last)});
+  if (!rs) return Fail(rs.error());
+  return rs->empty() ? 0 : (*rs)[0].Int(0);
 }
 
 Result<std::vector<domain::ProductSnapshot>> ReadProductSnapshots(Connection& conn, domain::Id empresa) {

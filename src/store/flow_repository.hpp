@@ -40,6 +40,11 @@ struct ProductDayUnits {
 Result<std::vector<ProductDayUnits>> ReadDemandUnits(Connection& conn, domain::Id empresa, domain::EpochDay first,
                                                      domain::EpochDay last);
 
+// SALIDA units of the whole tenant (every product, any estado) on the days [first, last], from the
+// tenant aggregates: O(days × kTenantShards) index rows.
+Result<std::int64_t> ReadTenantSalidaUnits(Connection& conn, domain::Id empresa, domain::EpochDay first,
+                                           domain::EpochDay last);
+
 // Every product of the tenant, any estado, ordered by id.
 Result<std::vector<domain::ProductSnapshot>> ReadProductSnapshots(Connection& conn, domain::Id empresa);
 

@@ -8,6 +8,7 @@
 #include "domain/time_format.hpp"
 #include "store/change_notifications.hpp"
 #include "store/daily_flow_aggregates.hpp"
+#include "store/demand_analyses.hpp"
 #include "store/schema_sql.hpp"
 
 namespace iam::store {
@@ -115,6 +116,19 @@ const std::vector<Migration>& AllMigrations() {
          // PostgreSQL announces every committed change to a tenant's data on channel iam_changes,
          // whoever writes it; ChangeListener turns that into cache invalidation
          // (change_notifications.hpp). A no-op on SQLite.
+         return InstallChangeNotifications(c);
+       }},
+      {"0009_product_demand_analyses",
+       [](Connection& c) {
+         // predictive-kpis keeps each product's demand analysis, valid for a version that a
+         // trigger bumps on any change to the product's SALIDA aggregates (demand_analyses.hpp), so
+         // that a computation reads O(products) rows, not one row per product-day of sales.
+         return InstallDemandAnalyses(c);
+       }},
+      {"0010_auth_change_notifications",
+       [](Connection& c) {
+         // Writes to the rows a token check reads (users, logouts, revocations) are announced as
+         // "auth", so every instance forgets its remembered token checks at once (PostgreSQL).
          return InstallChangeNotifications(c);
        }},
   };

@@ -39,6 +39,7 @@ struct PoolContext {
   std::vector<std::string> secrets;  // passwords to scrub from anything libpq says; immutable
   std::atomic<std::uint64_t> reconnects{0};
   std::atomic<std::uint64_t> acquire_timeouts{0};
+  std::atomic<std::uint64_t> statements{0};
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -224,6 +225,9 @@ class PgConnection final : public Connection {
   Result<ResultSet> Query(std::string_view sql, std::span<const Param> params) override;
   Result<void> ExecScript(std::string_view sql) override;
   Result<void> Begin() override { return Exec("BEGIN", /*retry_when_idle=*/true); }
+  Result<void> BeginSnapshot() override {
+    return Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", /*retry_when_idle=*/true);
+  }
   Result<void> Commit() override;
   Result<void> Rollback() override { return Exec("ROLLBACK", /*retry_when_idle=*/false); }
 
@@ -272,6 +276,7 @@ Result<ResultSet> PgConnection::Query(std::string_view sql, std::span<const Para
 Result<ResultSet> PgConnection::RunOnce(std::string_view sql, std::span<const Param> params) {
   auto name = Prepare(sql);
   if (!name) return Fail(name.error());
+  ctx_->statements.fetch_add(1, std::memory_order_relaxed);
   const BoundParams bound(params);
   PgResultPtr res(PQexecPrepared(conn_.get(), (*name)->c_str(), bound.size(), bound.values(), nullptr, nullptr, 0));
   if (!Succeeded(res.get())) return Fail(Failure(res.get()));
@@ -291,12 +296,14 @@ Result<const std::string*> PgConnection::Prepare(std::string_view sql) {
 
 Result<void> PgConnection::ExecScript(std::string_view sql) {
   // Not retried: a script may have partly run before the connection dropped.
+  ctx_->statements.fetch_add(1, std::memory_order_relaxed);
   PgResultPtr res(PQexec(conn_.get(), std::string(sql).c_str()));
   if (!Succeeded(res.get())) return Fail(Failure(res.get()));
   return {};
 }
 
 Result<void> PgConnection::Commit() {
+  ctx_->statements.fetch_add(1, std::memory_order_relaxed);
   PgResultPtr res(PQexec(conn_.get(), "COMMIT"));
   if (!Succeeded(res.get())) return Fail(Failure(res.get()));
   // COMMIT of a transaction that already failed "succeeds" as ROLLBACK; the caller must not
@@ -316,6 +323,7 @@ Result<void> PgConnection::Exec(const char* sql, bool retry_when_idle) {
 }
 
 Result<void> PgConnection::ExecOnce(const char* sql) {
+  ctx_->statements.fetch_add(1, std::memory_order_relaxed);
   PgResultPtr res(PQexec(conn_.get(), sql));
   if (!Succeeded(res.get())) return Fail(Failure(res.get()));
   return {};
@@ -479,7 +487,8 @@ PoolStats PostgresDatabase::Stats() const {
                    .in_use = in_use_,
                    .capacity = capacity_,
                    .reconnects = ctx_->reconnects.load(),
-                   .acquire_timeouts = ctx_->acquire_timeouts.load()};
+                   .acquire_timeouts = ctx_->acquire_timeouts.load(),
+                   .statements = ctx_->statements.load(std::memory_order_relaxed)};
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <unordered_map>
@@ -30,7 +31,8 @@ using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
 
 class SqliteConnection final : public Connection {
  public:
-  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  // `statements` counts every statement this connection runs; it must outlive the connection.
+  SqliteConnection(sqlite3* db, std::atomic<std::uint64_t>& statements) : db_(db), statements_run_(statements) {}
   ~SqliteConnection() override {
     statements_.clear();
     sqlite3_close_v2(db_);
@@ -42,6 +44,7 @@ class SqliteConnection final : public Connection {
     auto stmt = Prepare(sql);
     if (!stmt) return Fail(stmt.error());
     sqlite3_stmt* s = *stmt;
+    statements_run_.fetch_add(1, std::memory_order_relaxed);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     for (std::size_t i = 0; i < params.size(); ++i) {
@@ -63,12 +66,14 @@ class SqliteConnection final : public Connection {
 
   Result<void> ExecScript(std::string_view sql) override {
     std::string text(sql);
+    statements_run_.fetch_add(1, std::memory_order_relaxed);
     int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return Fail(MapSqliteError(db_, rc));
     return {};
   }
 
   Result<void> Begin() override { return ExecScript("BEGIN IMMEDIATE"); }
+  Result<void> BeginSnapshot() override { return ExecScript("BEGIN DEFERRED"); }
   Result<void> Commit() override { return ExecScript("COMMIT"); }
   Result<void> Rollback() override { return ExecScript("ROLLBACK"); }
 
@@ -115,6 +120,7 @@ class SqliteConnection final : public Connection {
   }
 
   sqlite3* db_;
+  std::atomic<std::uint64_t>& statements_run_;
   std::unordered_map<std::string, StmtPtr> statements_;
 };
 
@@ -135,7 +141,7 @@ class SqliteDatabase final : public Database {
       return Fail(Error::Unavailable("cannot open SQLite database " + path_ + ": " + e.message));
     }
     sqlite3_busy_timeout(db, static_cast<int>(busy_.count()));
-    auto conn = std::make_unique<SqliteConnection>(db);
+    auto conn = std::make_unique<SqliteConnection>(db, statements_);
     // WAL lets readers run beside the one writer; NORMAL sync is durable across process crashes
     // (only an OS crash may lose the last commits), the usual pairing with WAL.
     auto r = conn->ExecScript(
@@ -179,7 +185,7 @@ class SqliteDatabase final : public Database {
 
   PoolStats Stats() const override {
     std::lock_guard lock(mu_);
-    return PoolStats{open_, in_use_, capacity_, 0, stats_timeouts_};
+    return PoolStats{open_, in_use_, capacity_, 0, stats_timeouts_, statements_.load(std::memory_order_relaxed)};
   }
 
  protected:
@@ -198,6 +204,7 @@ class SqliteDatabase final : public Database {
   std::chrono::milliseconds busy_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
+  std::atomic<std::uint64_t> statements_{0};  // before idle_: its connections refer to it
   std::vector<std::unique_ptr<Connection>> idle_;
   int open_ = 0;
   int in_use_ = 0;

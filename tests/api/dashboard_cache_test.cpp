@@ -44,6 +44,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/access_check_cache.hpp"
 #include "api/api_context.hpp"
 #include "api/harness/api_harness.hpp"
 #include "api/memory_rate_limiter.hpp"
@@ -135,13 +136,13 @@ class Instance {
     }
     cache_ = std::make_unique<cache::Cache>(
         cache::CacheOptions{.l1_max_bytes = c.l1_max_bytes, .ttls = {}, .l1_max_age = c.l1_max_age}, tier_.get());
-    if (c.listen_changes) {
-      listener_ = std::make_unique<store::ChangeListener>(
-          listen_url, [this](std::int64_t e) { asio::co_spawn(io_, cache_->Invalidate(e), asio::detached); },
-          [this] { asio::co_spawn(io_, cache_->InvalidateMany({}, true), asio::detached); });
-      if (!listener_->WaitConnected(10s)) throw std::runtime_error("change listener did not connect");
-    }
-    api_ = std::make_unique<ApiContext>(ApiContext{a.db(), blocking_, a.api().auth, limiter_, *cache_});
+    if (c.remember_access_checks) access_checks_ = std::make_unique<AccessCheckCache>(std::chrono::seconds(1800));
+    feed_ = std::make_unique<cache::ChangeFeed>(io_.get_executor(), *cache_, [this] {
+      if (access_checks_) access_checks_->BumpAll();
+    });
+    if (c.listen_changes) listener_ = test::ListenForChanges(listen_url, *feed_, c.heartbeat);
+    api_ = std::make_unique<ApiContext>(
+        ApiContext{a.db(), blocking_, a.api().auth, limiter_, *cache_, {}, {}, access_checks_.get()});
     RegisterApiRoutes(router_, *api_);
     server_ = std::make_unique<http::Server>(io_, http::ServerOptions{.host = "127.0.0.1", .port = 0},
                                              http::StandardHandler(router_, {.production = false, .cors_origins = {}}));
@@ -163,6 +164,7 @@ class Instance {
 
   HttpResult Get(const std::string& target, const std::string& token) { return HttpCall(port_, "GET", target, {}, token); }
   cache::Cache& cache() { return *cache_; }
+  store::ChangeListener* listener() { return listener_.get(); }
 
  private:
   asio::thread_pool blocking_{4};
@@ -170,6 +172,8 @@ class Instance {
   std::unique_ptr<cache::RedisClient> redis_;
   std::unique_ptr<cache::RedisTier> tier_;
   std::unique_ptr<cache::Cache> cache_;
+  std::unique_ptr<AccessCheckCache> access_checks_;
+  std::unique_ptr<cache::ChangeFeed> feed_;
   std::unique_ptr<store::ChangeListener> listener_;
   std::unique_ptr<ApiContext> api_;
   http::Router router_;
@@ -633,6 +637,82 @@ TEST_F(DashboardCachePgTest, AnotherInstancesL1LearnsAWriteThroughChangeNotifica
               took[took.size() / 2], took.back(), took.size());
 }
 
+// With the listener's heartbeats, B's L1 serves entries older than its age cap while B is provably
+// caught up with the database's commits, still learns A's writes within milliseconds, and falls
+// back to the age cap as soon as the heartbeats stop.
+TEST_F(DashboardCachePgTest, HeartbeatsLetL1ServeEntriesOlderThanTheAgeCapWhileCaughtUp) {
+  ASSERT_NO_THROW(StartHarness(Shared()));
+  TenantFixture t = h->CreateTenant("Acme");
+  const std::int64_t p = CreateProduct(t, "P1", 10, 15, 20);
+  HarnessCache bc = Shared();
+  bc.listen_changes = true;
+  bc.l1_max_age = 500ms;  // generous: the heartbeats' round trips must fit in it on a loaded CI machine
+  bc.heartbeat = 20ms;
+  Instance& b = StartInstance(bc);
+  const Getter on_b = [&](const std::string& target, const std::string& token) { return b.Get(target, token); };
+  const std::string kpis = "/dashboard-cqrs/kpis";
+
+  for (int rep = 0; rep < 2; ++rep) {
+    auto warm = WarmUntilHit(on_b, kpis, t.admin.token);
+    ASSERT_EQ(XCache(warm), "HIT L1");
+    const std::int64_t before = MovimientosUltimoMes(warm);
+    std::this_thread::sleep_for(1200ms);  // the entry is now older than the 500 ms cap
+    auto old = b.Get(kpis, t.admin.token);
+    EXPECT_EQ(XCache(old), "HIT L1") << "caught up (lag " << b.cache().ChangeLag().value_or(-1ms).count()
+                                     << " ms): an entry older than the cap is still exact";
+    EXPECT_EQ(old.body, warm.body);
+
+    CreateMovement(t, p, "ENTRADA", 1);
+    const auto acked = Clock::now();
+    std::int64_t seen = before;
+    while (Clock::now() - acked < 3s && seen == before) {
+      seen = MovimientosUltimoMes(b.Get(kpis, t.admin.token));
+      if (seen == before) std::this_thread::sleep_for(2ms);
+    }
+    EXPECT_EQ(seen, before + 1) << "B's L1 still served the pre-write value 3 s after A acknowledged the write";
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(MovimientosUltimoMes(b.Get(kpis, t.admin.token)), before + 1);
+  }
+  EXPECT_GT(b.listener()->Stats().heartbeats_received, 0u);
+
+  // Heartbeats stop (listener gone): once the last confirmation is older than the cap, entries
+  // older than the cap are not served from L1 any more.
+  auto warm = WarmUntilHit(on_b, kpis, t.admin.token);
+  ASSERT_EQ(XCache(warm), "HIT L1");
+  b.listener()->Stop();
+  std::this_thread::sleep_for(1200ms);
+  auto after = b.Get(kpis, t.admin.token);
+  EXPECT_NE(XCache(after), "HIT L1") << "no heartbeat for 1.2 s: the 500 ms cap applies again";
+  EXPECT_EQ(after.body, warm.body);
+}
+
+// Remembered token checks follow the same lease: B keeps one older than its age cap while caught
+// up, and a logout on A (announced as "auth") ends the token on B at once, not after the lease.
+TEST_F(DashboardCachePgTest, ALogoutOnOneInstanceEndsTheTokenOnAnotherAtOnce) {
+  ASSERT_NO_THROW(StartHarness(Shared()));
+  TenantFixture t = h->CreateTenant("Acme");
+  HarnessCache bc = Shared();
+  bc.listen_changes = true;
+  bc.l1_max_age = 500ms;
+  bc.heartbeat = 20ms;
+  bc.remember_access_checks = true;
+  Instance& b = StartInstance(bc);
+  const std::string kpis = "/dashboard-cqrs/kpis";
+  ASSERT_EQ(b.Get(kpis, t.admin.token).status, 200);
+  std::this_thread::sleep_for(1200ms);
+  ASSERT_EQ(b.Get(kpis, t.admin.token).status, 200);
+
+  ASSERT_EQ(h->Post("/auth/logout", json::object{}, t.admin.token).status, 200);
+  const auto acked = Clock::now();
+  int status = 200;
+  while (Clock::now() - acked < 5s && status == 200) {
+    status = b.Get(kpis, t.admin.token).status;
+    if (status == 200) std::this_thread::sleep_for(2ms);
+  }
+  EXPECT_EQ(status, 401) << "B still accepted the token 5 s after the logout on A";
+  std::printf("[cross-instance logout] acknowledged on A -> rejected on B after %.1f ms\n", Ms(Clock::now() - acked));
+  EXPECT_EQ(b.Get(kpis, t.admin.token).status, 401);
+}
+
 // Without notifications (SQLite, or a listener that is down), another instance's L1 is bounded by
 // its age cap (l1_max_age): once that has passed since the write, B never serves the old value.
 TEST_P(DashboardCacheTest, AnotherInstancesL1IsBoundedByItsAgeCapWithoutNotifications) {
@@ -882,7 +962,9 @@ TEST_P(DashboardCacheTest, RedisKilledMidRunRequestsKeepSucceedingBreakerOpensCa
     auto r = h->Get(i % 2 ? kpis : "/dashboard-cqrs/movement-kpis?days=" + std::to_string(1 + i), t.admin.token);
     slowest = std::max(slowest, Ms(Clock::now() - t0));
     ASSERT_EQ(r.status, 200) << r.body;
-    if (i % 2) EXPECT_EQ(MovimientosUltimoMes(r), before);
+    if (i % 2) {
+      EXPECT_EQ(MovimientosUltimoMes(r), before);
+    }
   }
   EXPECT_LT(slowest, 1000.0);
   auto stats = Stats(t);
@@ -1127,6 +1209,7 @@ TEST_P(DashboardCacheTest, CacheStatsAndMetricsExposeTheCountersAndRedisState) {
   EXPECT_NE(m.body.find("iam_cache_computations_total{category=\"movement-kpis\"} 1"), std::string::npos);
   EXPECT_NE(m.body.find("iam_redis_breaker_state{state=\"closed\"} 1"), std::string::npos);
   EXPECT_NE(m.body.find("iam_redis_breaker_state{state=\"open\"} 0"), std::string::npos);
+  EXPECT_NE(m.body.find("\niam_db_statements_total "), std::string::npos) << m.body;
 }
 
 IAM_API_BACKENDS(DashboardCacheTest);

@@ -630,5 +630,28 @@ TEST(CacheTest, NoReadAfterInvalidateSeesOlderData) {
             << max_seen.load() << ", reads overtaken by a later write " << older_than_now.load() << "\n";
 }
 
+// ---------------------------------------------------------------- L1 age (cross-instance bound)
+
+// l1_max_age bounds how long after a write another instance may still serve a value from before it
+// (when the write's notification is lost). It counts from the start of the read that fetched the
+// value: a computation that took longer than the bound stores a value already too old to serve.
+TEST(CacheTest, L1MaxAgeCountsFromTheStartOfTheReadThatFetchedTheValue) {
+  Cache cache(CacheOptions{.l1_max_bytes = 1u << 20, .ttls = {}, .l1_max_age = 100ms}, nullptr);
+  std::string data = "before";
+  const Factory slow = [&data]() -> asio::awaitable<Result<std::string>> {
+    std::string snapshot = data;  // read at the start, as a database snapshot would be
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    timer.expires_after(300ms);
+    co_await timer.async_wait(asio::use_awaitable);
+    co_return snapshot;
+  };
+  ExpectServed(Get(cache, Category::kKpis, 1, "v", slow), Outcome::kMiss, "before");
+  data = "after";  // a write another instance acknowledged; this instance is not told
+  Source now;
+  now.data = "after";
+  const Factory fast = now.factory();
+  ExpectServed(Get(cache, Category::kKpis, 1, "v", fast), Outcome::kMiss, "after");
+}
+
 }  // namespace
 }  // namespace iam::cache

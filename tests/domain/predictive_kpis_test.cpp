@@ -112,12 +112,57 @@ TEST(PredictiveKpisTest, TopTenByUnitsThenId) {
 }
 
 TEST(PredictiveKpisTest, EmptyCatalogueAndUnits) {
-  const PredictiveKpis k = ComputePredictiveKpis({}, 30, kToday);
+  const PredictiveKpis k = ComputePredictiveKpis(std::span<const PredictiveProduct>{}, 30, kToday);
   EXPECT_TRUE(k.prediccion_demanda.empty());
   EXPECT_TRUE(k.prediccion_quiebres.empty());
   EXPECT_TRUE(k.reorden.empty());
   const std::vector<DailyUnits> rows = {{821, 1}, {820, 10}, {1000, 100}, {1001, 1000}};
   EXPECT_EQ(UnitsLast180(rows, kToday), 101);  // days 821 … 1000
+}
+
+TEST(PredictiveKpisTest, AnalyzeDemandPerProduct) {
+  // Product 6 of the catalogue: 90 units in the window (day 820 is outside), σ² = 720 900/32 220,
+  // SBA f = 42.75/161.2.
+  const std::vector<DailyUnits> sales = {{999, 45}, {1000, 45}, {820, 1000}};
+  const DemandAnalysis a = AnalyzeDemand(sales, 0, kToday);
+  EXPECT_EQ(a.units_180, 90);
+  EXPECT_NEAR(a.sigma, 4.730148, 1e-6);
+  EXPECT_EQ(a.forecast.metodo, ForecastMethod::kSba);
+  EXPECT_EQ(a.forecast.clasificacion, DemandClass::kIntermittent);
+  EXPECT_NEAR(a.forecast.demanda_diaria, 42.75 / 161.2, 1e-12);
+  // Created after today: T = 1, σ = 0, but the 180-day units still count the earlier sale.
+  const DemandAnalysis b = AnalyzeDemand(std::vector<DailyUnits>{{990, 4}, {1000, 6}}, 1005, kToday);
+  EXPECT_EQ(b.units_180, 10);
+  EXPECT_EQ(b.sigma, 0);
+  EXPECT_EQ(b.forecast.demanda_diaria, 6);
+}
+
+TEST(PredictiveKpisTest, FromAnalysesEqualsFromSales) {
+  // The kept-analysis path (what predictive-kpis reads from iam_product_demand) gives exactly the
+  // result of the from-sales path, for every field.
+  const std::vector<PredictiveProduct> products = Catalogue();
+  std::vector<AnalyzedProduct> analyzed;
+  for (const PredictiveProduct& p : products)
+    analyzed.push_back({p.producto, AnalyzeDemand(p.salidas, p.creado_en, kToday)});
+  for (int horizon : {1, 7, 30, 365}) {
+    SCOPED_TRACE(horizon);
+    const PredictiveKpis a = ComputePredictiveKpis(products, horizon, kToday);
+    const PredictiveKpis b = ComputePredictiveKpis(analyzed, horizon, kToday);
+    ASSERT_EQ(a.prediccion_demanda.size(), b.prediccion_demanda.size());
+    for (std::size_t i = 0; i < a.prediccion_demanda.size(); ++i) {
+      EXPECT_EQ(a.prediccion_demanda[i].producto_id, b.prediccion_demanda[i].producto_id);
+      EXPECT_EQ(a.prediccion_demanda[i].demanda_estimada, b.prediccion_demanda[i].demanda_estimada);
+    }
+    ASSERT_EQ(a.prediccion_quiebres.size(), b.prediccion_quiebres.size());
+    for (std::size_t i = 0; i < a.prediccion_quiebres.size(); ++i)
+      EXPECT_EQ(a.prediccion_quiebres[i].dias_hasta_quiebre, b.prediccion_quiebres[i].dias_hasta_quiebre);
+    ASSERT_EQ(a.reorden.size(), b.reorden.size());
+    for (std::size_t i = 0; i < a.reorden.size(); ++i) {
+      EXPECT_EQ(a.reorden[i].producto_id, b.reorden[i].producto_id);
+      EXPECT_EQ(a.reorden[i].punto_reorden, b.reorden[i].punto_reorden);
+      EXPECT_EQ(a.reorden[i].cantidad_sugerida, b.reorden[i].cantidad_sugerida);
+    }
+  }
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -400,6 +401,40 @@ TEST_F(ChangeListenerTest, FirstConnectThatSucceedsOnlyLaterAsksForAResync) {
 }
 
 // No server needed: a port nothing listens on.
+// Writes to the rows a token check reads are announced as "auth": a logout (BlacklistedToken), a
+// revocation (iam_user_revocations), any change to a user (which also announces its tenant).
+TEST_F(ChangeListenerTest, TokenCheckRowsAnnounceAuth) {
+  const auto a = Empresa("A");
+  const auto user = Insert(R"(INSERT INTO "Usuario" ("email", "password", "nombre", "rol", "empresaId")
+                              VALUES ('u@a.test', 'x', 'U', 'EMPLEADO', $1))",
+                           {Param(a)});
+  std::atomic<int> auth{0};
+  listener_ = std::make_unique<ChangeListener>(
+      temp_->url(),
+      ChangeListener::Callbacks{.on_change = [this](std::int64_t e) { rec_.Change(e); },
+                                .on_resync = [this] { rec_.Resync(); },
+                                .on_caught_up = nullptr,
+                                .on_auth_change = [&] { auth.fetch_add(1); }},
+      ChangeListenerOptions{});
+  ASSERT_TRUE(listener_->WaitConnected(kWait));
+
+  Exec(R"(INSERT INTO "BlacklistedToken" ("jti", "userId", "expiresAt") VALUES ('j1', $1, '2030-01-01T00:00:00.000Z'))",
+       {Param(user)});
+  EXPECT_TRUE(Settle().empty()) << "a logout names no tenant";
+  EXPECT_EQ(auth.load(), 1);
+  Exec(R"(INSERT INTO "iam_user_revocations" ("user_id", "revoked_before_ms") VALUES ($1, 1))", {Param(user)});
+  EXPECT_TRUE(Settle().empty());
+  EXPECT_EQ(auth.load(), 2);
+  Exec(R"(UPDATE "Usuario" SET "activo" = false WHERE "id" = $1)", {Param(user)});
+  EXPECT_EQ(Settle(), std::vector<std::int64_t>{a}) << "a user change also announces its tenant";
+  EXPECT_EQ(auth.load(), 3);
+  Movement(a, Product(a));
+  Settle();
+  EXPECT_EQ(auth.load(), 3) << "inventory writes are not auth changes";
+  EXPECT_EQ(listener_->Stats().auth_changes, 3u);
+  EXPECT_EQ(rec_.resyncs(), 0);
+}
+
 TEST(ChangeListenerOfflineTest, StopIsPromptWhileTheServerIsUnreachableAndThePasswordIsNeverLogged) {
   LogCapture logs;
   const std::string password = "Sup3rS3cretPw";
@@ -456,7 +491,8 @@ TEST(ChangeListenerMigrationTest, ChangeNotificationsInstallIdempotently) {
   std::vector<std::string> got;
   for (std::size_t i = 0; i < triggers->size(); ++i) got.push_back((*triggers)[i].Text(0) + "." + (*triggers)[i].Text(1));
   std::vector<std::string> want;
-  for (const char* table : {"Empresa", "MovimientoInventario", "Producto", "Proveedor", "Usuario"}) {
+  for (const char* table : {"BlacklistedToken", "Empresa", "MovimientoInventario", "Producto", "Proveedor", "Usuario",
+                            "iam_user_revocations"}) {
     want.push_back(std::string(table) + ".iam_notify_change");
     want.push_back(std::string(table) + ".iam_notify_change_truncate");
   }
@@ -477,6 +513,71 @@ TEST(ChangeListenerMigrationTest, ChangeNotificationsInstallIdempotently) {
 
 // Not a pass/fail test: prints commit-to-callback latency over 200 plain-SQL inserts, each its own
 // transaction on a pool connection, waiting for each notification before the next commit.
+// Heartbeats: each on_caught_up(t) comes after the on_change of every write committed before t,
+// the guarantee that lets the cache trust L1 while they flow.
+TEST_F(ChangeListenerTest, HeartbeatsConfirmEveryEarlierCommitInOrder) {
+  const auto a = Empresa("A");
+  const auto p = Product(a);
+  struct Event {
+    bool heartbeat;
+    Clock::time_point at;  // change: when received; heartbeat: its `covered`
+  };
+  std::mutex mu;
+  std::vector<Event> events;
+  listener_ = std::make_unique<ChangeListener>(
+      temp_->url(),
+      ChangeListener::Callbacks{.on_change =
+                                    [&](std::int64_t empresa) {
+                                      if (empresa != a) return;
+                                      std::lock_guard lock(mu);
+                                      events.push_back({false, Clock::now()});
+                                    },
+                                .on_resync = [] {},
+                                .on_caught_up =
+                                    [&](Clock::time_point covered) {
+                                      std::lock_guard lock(mu);
+                                      events.push_back({true, covered});
+                                    },
+                                .on_auth_change = nullptr},
+      ChangeListenerOptions{.heartbeat_interval = milliseconds(5)});
+  ASSERT_TRUE(listener_->WaitConnected(kWait));
+  constexpr int kWrites = 60;
+  std::vector<Clock::time_point> committed;
+  for (int i = 0; i < kWrites; ++i) {
+    Movement(a, p);
+    committed.push_back(Clock::now());
+    if (i % 10 == 0) std::this_thread::sleep_for(milliseconds(7));  // let heartbeats interleave
+  }
+  const auto last = committed.back();
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    return !events.empty() && events.back().heartbeat && events.back().at > last;
+  })) << "no heartbeat covering the last write";
+  listener_->Stop();
+
+  std::lock_guard lock(mu);
+  int changes_seen = 0, heartbeats = 0;
+  Clock::time_point previous_cover = Clock::time_point::min();
+  for (const Event& e : events) {
+    if (!e.heartbeat) {
+      ++changes_seen;
+      continue;
+    }
+    ++heartbeats;
+    EXPECT_GE(e.at, previous_cover) << "heartbeats come back in order";
+    previous_cover = e.at;
+    // Every write committed before this heartbeat was sent has been announced before it.
+    const auto before = std::count_if(committed.begin(), committed.end(), [&](auto t) { return t < e.at; });
+    EXPECT_GE(changes_seen, before) << "heartbeat " << heartbeats << " overtook a change";
+  }
+  EXPECT_EQ(changes_seen, kWrites);
+  EXPECT_GT(heartbeats, 1);
+  auto stats = listener_->Stats();
+  EXPECT_GE(stats.heartbeats_sent, stats.heartbeats_received);
+  EXPECT_EQ(stats.heartbeats_received, static_cast<std::uint64_t>(heartbeats));
+  EXPECT_EQ(stats.changes, static_cast<std::uint64_t>(kWrites) + 0u) << "heartbeats are not changes";
+}
+
 TEST_F(ChangeListenerTest, LatencyFromCommitToCallbackIsPrinted) {
   const auto a = Empresa("A");
   const auto p = Product(a);

@@ -53,9 +53,11 @@ bool PortFree(int port) {
   return ok;
 }
 
+}  // namespace
+
 // Below Linux's ephemeral range (32768+), so that an outgoing connection never holds it, and away
 // from the ports scripts/with-services.sh uses only by chance (it checks too).
-int PickPort() {
+int PickFreeLoopbackPort() {
   std::mt19937 rng{std::random_device{}()};
   std::uniform_int_distribution<int> dist(20000, 31999);
   for (int i = 0; i < 200; ++i) {
@@ -64,8 +66,6 @@ int PickPort() {
   }
   return 0;
 }
-
-}  // namespace
 
 std::string ShellQuote(const std::string& s) {
   std::string out = "'";
@@ -124,7 +124,7 @@ bool RedisServer::Start() {
   }
   if (options_.tls && !MakeCertificates()) return false;
   for (int attempt = 0; attempt < 5; ++attempt) {  // another process may take the port first
-    port_ = PickPort();
+    port_ = PickFreeLoopbackPort();
     if (port_ == 0) {
       error_ = "no free port";
       return false;

@@ -67,6 +67,8 @@ struct ShellResult {
 };
 ShellResult RunShell(const std::string& command);
 std::string ShellQuote(const std::string& s);
+// A TCP port in 20000-31999 that nothing on 127.0.0.1 is bound to right now (0 when none found).
+int PickFreeLoopbackPort();
 
 }  // namespace iam::test
 

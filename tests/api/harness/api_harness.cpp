@@ -27,6 +27,20 @@ std::string HttpResult::Header(const std::string& lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
+std::unique_ptr<store::ChangeListener> ListenForChanges(const std::string& url, cache::ChangeFeed& feed,
+                                                        std::chrono::milliseconds heartbeat) {
+  auto listener = std::make_unique<store::ChangeListener>(
+      url,
+      store::ChangeListener::Callbacks{
+          .on_change = [&feed](std::int64_t empresa) { feed.Changed(empresa); },
+          .on_resync = [&feed] { feed.Resync({}); },
+          .on_caught_up = [&feed](std::chrono::steady_clock::time_point covered) { feed.CaughtUp(covered); },
+          .on_auth_change = [&feed] { feed.AuthChanged(); }},
+      store::ChangeListenerOptions{.heartbeat_interval = heartbeat});
+  if (!listener->WaitConnected(std::chrono::seconds(10))) throw std::runtime_error("change listener did not connect");
+  return listener;
+}
+
 ApiHarness::ApiHarness(const std::string& backend, const std::string& pg_url,
                        const std::function<void(store::Database&)>& prepare, const HarnessCache& cache_options) {
   temp_ = TempDatabase::Create(backend, pg_url);
@@ -49,14 +63,9 @@ ApiHarness::ApiHarness(const std::string& backend, const std::string& pg_url,
   cache_ = std::make_unique<cache::Cache>(
       cache::CacheOptions{.l1_max_bytes = cache_options.l1_max_bytes, .ttls = {}, .l1_max_age = cache_options.l1_max_age},
       redis_tier_.get());
-  if (cache_options.listen_changes) {
-    listener_ = std::make_unique<store::ChangeListener>(
-        temp_->url(),
-        [this](std::int64_t empresa) { asio::co_spawn(io_, cache_->Invalidate(empresa), asio::detached); },
-        [this] { asio::co_spawn(io_, cache_->InvalidateMany({}, true), asio::detached); });
-    if (!listener_->WaitConnected(std::chrono::seconds(10))) throw std::runtime_error("change listener did not connect");
-  }
   access_checks_ = std::make_unique<api::AccessCheckCache>(std::chrono::seconds(1800));
+  feed_ = std::make_unique<cache::ChangeFeed>(io_.get_executor(), *cache_, [this] { access_checks_->BumpAll(); });
+  if (cache_options.listen_changes) listener_ = ListenForChanges(temp_->url(), *feed_, cache_options.heartbeat);
   api_ = std::make_unique<api::ApiContext>(
       api::ApiContext{*db_, blocking_, auth, limiter_, *cache_, {}, {}, access_checks_.get()});
   api::RegisterApiRoutes(router_, *api_);

@@ -21,6 +21,7 @@
 #include "api/api_context.hpp"
 #include "api/memory_rate_limiter.hpp"
 #include "cache/cache.hpp"
+#include "cache/change_feed.hpp"
 #include "cache/redis_client.hpp"
 #include "cache/redis_tier.hpp"
 #include "store/change_listener.hpp"
@@ -61,8 +62,15 @@ struct HarnessCache {
   std::size_t l1_max_bytes = 16u << 20;
   std::chrono::milliseconds l1_max_age{0};
   bool listen_changes = false;
+  std::chrono::milliseconds heartbeat{0};  // the listener's heartbeat (CACHE_L1_HEARTBEAT_MS); 0: none
+  bool remember_access_checks = false;     // second instances (dashboard_cache_test): an AccessCheckCache
   cache::CircuitBreakerOptions breaker = {};
 };
+
+// The change listener of a harness instance, wired as `iam serve` wires it: notifications, resyncs
+// and heartbeats go through `feed` to the cache, in order. Waits until it listens (throws if not).
+std::unique_ptr<store::ChangeListener> ListenForChanges(const std::string& url, cache::ChangeFeed& feed,
+                                                        std::chrono::milliseconds heartbeat);
 
 class ApiHarness {
  public:
@@ -108,6 +116,7 @@ class ApiHarness {
   std::unique_ptr<cache::RedisClient> redis_;
   std::unique_ptr<cache::RedisTier> redis_tier_;
   std::unique_ptr<cache::Cache> cache_;
+  std::unique_ptr<cache::ChangeFeed> feed_;
   std::unique_ptr<store::ChangeListener> listener_;
   std::unique_ptr<api::AccessCheckCache> access_checks_;
   std::unique_ptr<api::ApiContext> api_;
