@@ -68,8 +68,7 @@ for t in "${targets[@]}"; do
   log="$build/fuzz-$t.log"
   echo "fuzz: $t for ${seconds}s (log: $log)"
   set +e
-  # Leaks are checked after every input (fuzz/lsan.supp: OpenSSL's per-thread state).
-  LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/fuzz/lsan.supp:print_suppressions=0} \
+  # Leaks are checked after every input (http_request: at exit, see EXTRA above).
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
   nice -n 10 "$build/fuzz/fuzz_$t" "$build/corpus/$t" "fuzz/corpus/$t" "${dict[@]}" ${EXTRA[$t]} \
