@@ -1,14 +1,18 @@
 // Fuzz target: the URL and configuration parsers. The first input byte picks the mode:
 //   0  cache::ParseRedisUrl on the rest (REDIS_URL as the Redis client reads it);
-//   1  the rest is a `.env` file: app::ParseDotEnv, then app::ParseConfig and app::Masked on it;
+//   1  the rest is a `.env` file: app::ParseDotEnv, then app::ParseConfig and app::Masked on it
+//      (and again with each secret variable changed: the output must not change);
 //   2  the masking functions alone (cache::MaskRedisUrl, app::MaskUrlPassword) on the rest.
 // Oracles: no crash or sanitizer report; a parsed Redis URL is sane (port 1..65535, host set, db
 // >= 0, TLS exactly for rediss); a password typed in a URL (the text between the first ':' after
-// "scheme://" and the last '@', as a user would read it), JWT_SECRET, REDIS_PASSWORD and
-// METRICS_TOKEN never appear in an error message, in Masked() or in a masked URL.
+// "scheme://" and the last '@', as a user would read it, and its pieces) never appears in an error
+// message, in Masked() or in a masked URL; the output does not depend on JWT_SECRET,
+// REDIS_PASSWORD or METRICS_TOKEN (so it cannot show them). Both are checked differentially: the
+// same input with the secret changed must not show the original text.
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "app/config.hpp"
@@ -20,38 +24,81 @@ namespace {
 using iam::fuzz::Contains;
 using iam::fuzz::Finding;
 
-std::size_t Count(std::string_view text, std::string_view needle) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i + needle.size() <= text.size(); ++i)
-    if (text.substr(i, needle.size()) == needle) ++n;
-  return n;
+// The same value with every letter and digit changed (same length, same punctuation), so that
+// what was valid stays valid.
+std::string Changed(std::string_view v) {
+  std::string out(v);
+  for (auto& c : out) {
+    if (c >= 'a' && c <= 'z') c = c == 'z' ? 'a' : static_cast<char>(c + 1);
+    else if (c >= 'A' && c <= 'Z') c = c == 'Z' ? 'A' : static_cast<char>(c + 1);
+    else if (c >= '0' && c <= '9') c = c == '9' ? '0' : static_cast<char>(c + 1);
+  }
+  return out;
 }
 
-// The password a user typed into `url`, when it is recognisable and worth checking: at least 5
-// characters (so it is not part of a "****" mask) and nowhere else in `whole` (so finding it in
-// the output means the mask let it through, not that it is also a host name or another value).
-std::string TypedPassword(std::string_view url, std::string_view whole) {
+// Where a user would read the password in `url`: between the first ':' after "scheme://" and the
+// last '@'. {npos, 0} when there is none.
+std::pair<std::size_t, std::size_t> PasswordSpan(std::string_view url) {
   auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {};
+  if (scheme_end == std::string_view::npos) return {std::string_view::npos, 0};
   auto at = url.rfind('@');
   auto colon = url.find(':', scheme_end + 3);
-  if (at == std::string_view::npos || colon == std::string_view::npos || colon > at) return {};
-  std::string pw(url.substr(colon + 1, at - colon - 1));
-  if (pw.size() < 5 || Count(whole, pw) != 1) return {};
-  return pw;
+  if (at == std::string_view::npos || colon == std::string_view::npos || colon > at) return {std::string_view::npos, 0};
+  return {colon + 1, at - colon - 1};
 }
 
-void CheckMasked(std::string_view what, std::string_view output, const std::vector<std::string>& secrets) {
-  for (const auto& s : secrets)
-    if (!s.empty() && Contains(output, s)) Finding(what, std::string(output) + "\n(secret: " + s + ")");
+// The typed password and its pieces between URL delimiters (a mask that stops at the first '@'
+// shows the piece after it), at least 5 characters and changed by Changed().
+std::vector<std::string> TypedPassword(std::string_view url) {
+  std::vector<std::string> out;
+  auto [pos, len] = PasswordSpan(url);
+  if (pos == std::string_view::npos) return out;
+  std::string pw(url.substr(pos, len));
+  auto keep = [&](const std::string& piece) {
+    if (piece.size() >= 5 && Changed(piece) != piece) out.push_back(piece);
+  };
+  keep(pw);
+  std::size_t start = 0;
+  while (start < pw.size()) {
+    auto end = pw.find_first_of("@/?#:", start);
+    if (end == std::string::npos) end = pw.size();
+    if (start != 0 || end != pw.size()) keep(pw.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// `url` with its typed password changed by Changed().
+std::string WithPasswordChanged(std::string_view url) {
+  std::string out(url);
+  auto [pos, len] = PasswordSpan(url);
+  if (pos != std::string_view::npos) out.replace(pos, len, Changed(url.substr(pos, len)));
+  return out;
+}
+
+// Differential: a piece of the password is shown when the output holds it, and the output for the
+// same input with the password changed does not (text that is also part of a fixed message, a
+// host name or a default value is in both).
+void CheckShown(std::string_view what, std::string_view output, std::string_view output_if_changed,
+                const std::vector<std::string>& pieces) {
+  for (const auto& piece : pieces) {
+    if (Contains(output, piece) && !Contains(output_if_changed, piece))
+      Finding(what, std::string(output) + "\n(password piece: " + piece + ")");
+  }
+}
+
+// What a Redis URL gives: its error message, or the masked URL.
+std::string RedisUrlOutput(std::string_view url) {
+  auto opts = iam::cache::ParseRedisUrl(url);
+  return opts ? iam::cache::MaskRedisUrl(url) : "error: " + opts.error().message;
 }
 
 void RedisUrl(std::string_view url) {
   auto opts = iam::cache::ParseRedisUrl(url);
-  std::vector<std::string> secrets = {TypedPassword(url, url)};
+  CheckShown("a Redis URL's password is shown", RedisUrlOutput(url), RedisUrlOutput(WithPasswordChanged(url)),
+             TypedPassword(url));
   if (!opts) {
     if (opts.error().kind != iam::ErrorKind::kInvalidArgument) Finding("bad Redis URL is not kInvalidArgument");
-    CheckMasked("Redis URL error message shows the password", opts.error().message, secrets);
     return;
   }
   if (opts->port < 1 || opts->port > 65535 || opts->host.empty() || opts->db < 0)
@@ -59,37 +106,55 @@ void RedisUrl(std::string_view url) {
   bool rediss = url.size() > 6 && (url[5] == 's' || url[5] == 'S');
   if (opts->tls != rediss) Finding("ParseRedisUrl: TLS does not follow the scheme", url);
   if (!opts->tls_verify_peer) Finding("ParseRedisUrl turned certificate verification off", url);
-  CheckMasked("MaskRedisUrl shows the password", iam::cache::MaskRedisUrl(url), secrets);
   (void)iam::cache::RedisEndpointName(*opts);
+}
+
+std::string Rendered(const iam::Result<iam::app::Config>& config) {
+  if (!config) return "error: " + config.error().message;
+  std::string out;
+  for (const auto& [name, value] : iam::app::Masked(*config)) out += name + "=" + value + "\n";
+  return out;
 }
 
 void DotEnv(std::string_view text) {
   auto vars = iam::app::ParseDotEnv(text);
   if (!vars) return;
-  std::vector<std::string> secrets;
+  auto config = iam::app::ParseConfig(*vars);
+  std::string shown = Rendered(config);
+  // A secret variable is shown (in Masked() or an error) exactly when changing it changes the output.
   for (const char* name : {"JWT_SECRET", "REDIS_PASSWORD", "METRICS_TOKEN"}) {
     auto it = vars->find(name);
-    if (it != vars->end() && it->second.size() >= 5 && Count(text, it->second) == 1) secrets.push_back(it->second);
+    if (it == vars->end() || it->second.empty() || Changed(it->second) == it->second) continue;
+    auto other = *vars;
+    other[name] = Changed(it->second);
+    if (Rendered(iam::app::ParseConfig(other)) != shown)
+      Finding(std::string("the configuration output depends on the value of ") + name, shown);
   }
+  // A password typed in a URL variable.
   for (const char* name : {"DATABASE_URL", "REDIS_URL", "ALERT_WEBHOOK_URL"}) {
     auto it = vars->find(name);
-    if (it != vars->end()) secrets.push_back(TypedPassword(it->second, text));
+    if (it == vars->end()) continue;
+    auto other = *vars;
+    other[name] = WithPasswordChanged(it->second);
+    CheckShown(std::string("the configuration output shows the password of ") + name, shown,
+               Rendered(iam::app::ParseConfig(other)), TypedPassword(it->second));
   }
-  auto config = iam::app::ParseConfig(*vars);
-  if (!config) {
-    CheckMasked("configuration error message shows a secret", config.error().message, secrets);
-    return;
+  if (!config) return;
+  auto generated = *config;
+  iam::app::FillGeneratedSecrets(generated);
+  if (generated.jwt_secret_generated) {
+    for (const auto& [name, value] : iam::app::Masked(generated))
+      if (Contains(value, generated.jwt_secret)) Finding("Masked() shows the generated JWT secret", value);
   }
-  iam::app::FillGeneratedSecrets(*config);
-  if (config->jwt_secret_generated) secrets.push_back(config->jwt_secret);
-  for (const auto& [name, value] : iam::app::Masked(*config))
-    CheckMasked("Masked() shows a secret", name + "=" + value, secrets);
 }
 
 void Masks(std::string_view url) {
-  std::vector<std::string> secrets = {TypedPassword(url, url)};
-  CheckMasked("MaskRedisUrl shows the password", iam::cache::MaskRedisUrl(url), secrets);
-  CheckMasked("MaskUrlPassword shows the password", iam::app::MaskUrlPassword(url), secrets);
+  auto pieces = TypedPassword(url);
+  std::string changed = WithPasswordChanged(url);
+  CheckShown("MaskRedisUrl shows the password", iam::cache::MaskRedisUrl(url), iam::cache::MaskRedisUrl(changed),
+             pieces);
+  CheckShown("MaskUrlPassword shows the password", iam::app::MaskUrlPassword(url), iam::app::MaskUrlPassword(changed),
+             pieces);
 }
 
 }  // namespace

@@ -15,6 +15,9 @@ PACKAGES=(
   redis-server postgresql postgresql-client sqlite3 curl wrk procps jq
   gnuplot-nox # bench/run draws its charts (PNG) with it
   openssl # the TLS tests make a CA and a server certificate with its CLI
+  # fuzzing (scripts/fuzz.sh): clang 16 and its libFuzzer/ASan/UBSan runtimes (docs/security.md
+  # says why 16, not Debian's default 14)
+  clang-16 libclang-rt-16-dev
   chromium fonts-dejavu-core # the dashboard page's end-to-end test (tests/e2e/) and its screenshots
 )
 # Node.js and npm for that test (playwright-core from the npm registry; no browser download): Debian's

@@ -3,6 +3,7 @@
 #include <crypt.h>
 #include <sodium.h>
 
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -11,6 +12,8 @@ namespace iam::crypto {
 namespace {
 
 constexpr std::string_view kArgon2idPrefix = "$argon2id$";
+std::atomic<unsigned long long> g_opslimit{crypto_pwhash_OPSLIMIT_INTERACTIVE};
+std::atomic<std::size_t> g_memlimit{crypto_pwhash_MEMLIMIT_INTERACTIVE};
 // A bcrypt hash is "$2b$" + 2-digit cost + "$" + 53 characters of salt and digest.
 constexpr std::size_t kBcryptLength = 60;
 
@@ -56,8 +59,7 @@ bool VerifyBcrypt(std::string_view password, std::string_view stored_hash) {
 std::string HashPassword(std::string_view password) {
   if (!SodiumReady()) throw std::runtime_error("libsodium initialisation failed");
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+  if (crypto_pwhash_str(out, password.data(), password.size(), g_opslimit.load(), g_memlimit.load()) != 0) {
     throw std::runtime_error("argon2id hashing ran out of memory");
   }
   return std::string(out);
@@ -74,8 +76,12 @@ bool NeedsRehash(std::string_view stored_hash) {
   if (!IsArgon2id(stored_hash) || !SodiumReady()) return false;
   std::string hash(stored_hash);
   // 1 = other limits than ours, 0 = current, -1 = malformed (cannot verify, nothing to upgrade).
-  return crypto_pwhash_str_needs_rehash(hash.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                        crypto_pwhash_MEMLIMIT_INTERACTIVE) == 1;
+  return crypto_pwhash_str_needs_rehash(hash.c_str(), g_opslimit.load(), g_memlimit.load()) == 1;
+}
+
+void SetArgon2LimitsForTesting(unsigned long long opslimit, std::size_t memlimit) {
+  g_opslimit = opslimit;
+  g_memlimit = memlimit;
 }
 
 }  // namespace iam::crypto

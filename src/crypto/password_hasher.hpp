@@ -4,6 +4,7 @@
 // call it on the blocking pool. A malformed or unknown hash never throws: it just does not verify.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,11 @@ bool VerifyPassword(std::string_view password, std::string_view stored_hash);
 // True when a verified hash should be replaced by HashPassword(): bcrypt hashes, and argon2
 // hashes made with other limits than the current ones. False for unknown or malformed hashes.
 bool NeedsRehash(std::string_view stored_hash);
+
+// TEST-ONLY: the argon2id limits of new hashes and of NeedsRehash (default: libsodium's
+// interactive limits). The HTTP fuzz target lowers them to libsodium's minimum so a login costs
+// microseconds instead of ~0.1 s; the service never calls it. Verification always uses the limits
+// stored in the hash.
+void SetArgon2LimitsForTesting(unsigned long long opslimit, std::size_t memlimit);
 
 }  // namespace iam::crypto

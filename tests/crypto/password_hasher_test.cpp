@@ -106,5 +106,18 @@ TEST(PasswordHasherTest, OtherArgonLimitsNeedRehash) {
   EXPECT_TRUE(NeedsRehash(weak));
 }
 
+TEST(PasswordHasherTest, TestingLimitsApplyToNewHashesOnlyUntilReset) {
+  std::string normal = HashPassword("pw");
+  SetArgon2LimitsForTesting(crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
+  std::string cheap = HashPassword("pw");
+  EXPECT_NE(cheap.find("t=1"), std::string::npos) << cheap;
+  EXPECT_TRUE(VerifyPassword("pw", cheap));
+  EXPECT_TRUE(VerifyPassword("pw", normal));  // verification reads the limits from the hash
+  EXPECT_TRUE(NeedsRehash(normal));
+  SetArgon2LimitsForTesting(crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE);
+  EXPECT_FALSE(NeedsRehash(normal));
+  EXPECT_TRUE(NeedsRehash(cheap));
+}
+
 }  // namespace
 }  // namespace iam::crypto

@@ -22,13 +22,13 @@ struct Expectation {
 };
 
 Expectation Expected(const RouteSpec& route, const Caller& c, const Request& r) {
-  if (!route.authenticated) return {};
+  if (!route.authenticated) return {r.status, {}};
   if (c.token.empty()) return {401, {}};
   if ((route.roles & c.role) == 0) return {403, "FORBIDDEN"};
   if (!c.has_tenant && route.tenant_required && !(c.role == kSuper && route.super_any_tenant))
     return {403, "EMPRESA_REQUIRED"};
   if (c.has_tenant && r.status_with_tenant != 0) return {r.status_with_tenant, {}};
-  return {};
+  return {r.status, {}};
 }
 
 std::string CodeOf(const test::HttpResult& res) {

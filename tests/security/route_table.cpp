@@ -1,5 +1,8 @@
 #include "security/route_table.hpp"
 
+#include "api/dashboard_assets.hpp"
+#include "api/routes.hpp"
+
 namespace iam::security {
 namespace {
 
@@ -105,7 +108,17 @@ const std::vector<RouteSpec>& ApiRoutes() {
       {"PATCH", "/users/:id", true, kAdmins, true, true, {"nombre", "rol"}, {}, kNotFound},
       {"DELETE", "/users/:id", true, kAdmins, true, true, {}, {}, kNotFound},
   };
-  return kRoutes;
+  // The operator dashboard page: public static files (the page reads everything else through the
+  // API with the session cookie), one route per embedded file, and / redirecting to it.
+  static const std::vector<RouteSpec> kWithPage = [] {
+    std::vector<RouteSpec> all = kRoutes;
+    std::string mount(api::kDashboardMount);
+    all.push_back(Public("GET", "/"));
+    all.push_back(Public("GET", mount));
+    for (const auto& asset : api::DashboardAssets()) all.push_back(Public("GET", mount + "/" + std::string(asset.path)));
+    return all;
+  }();
+  return kWithPage;
 }
 
 }  // namespace iam::security

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "api/dashboard_assets.hpp"
+#include "api/routes.hpp"
 #include "support/test_env.hpp"
 
 namespace iam::security {
@@ -23,10 +25,10 @@ const char* RolName(unsigned role) {
   }
 }
 
-Request Get(std::string target) { return {"GET", std::move(target), {}, {}, 0}; }
+Request Get(std::string target) { return {"GET", std::move(target), {}, {}, 0, 0}; }
 // A request with a JSON body; a null body sends none (the state-change routes take none).
 Request With(std::string method, std::string target, const json::value& body = json::object()) {
-  return {std::move(method), std::move(target), body.is_null() ? std::string() : json::serialize(body), {}, 0};
+  return {std::move(method), std::move(target), body.is_null() ? std::string() : json::serialize(body), {}, 0, 0};
 }
 
 }  // namespace
@@ -190,6 +192,18 @@ std::map<std::string, SecurityWorld::Builder> SecurityWorld::Builders() {
   m["GET /health"] = [](W&, Side&) { return Get("/health"); };
   m["GET /health/ready"] = [](W&, Side&) { return Get("/health/ready"); };
   m["GET /metrics"] = [](W&, Side&) { return Get("/metrics"); };
+  // The dashboard page's static files.
+  m["GET /"] = [](W&, Side&) {
+    auto r = Get("/");
+    r.status = 302;  // to the page
+    return r;
+  };
+  std::string mount(api::kDashboardMount);
+  m["GET " + mount] = [mount](W&, Side&) { return Get(mount); };
+  for (const auto& asset : api::DashboardAssets()) {
+    std::string path = mount + "/" + std::string(asset.path);
+    m["GET " + path] = [path](W&, Side&) { return Get(path); };
+  }
   m["POST /auth/login"] = [](W& w, Side& s) {
     auto u = w.NewUser(s.empresa, "EMPLEADO");
     return With("POST", "/auth/login", json::object{{"email", u.email}, {"password", u.password}});

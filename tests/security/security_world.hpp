@@ -36,7 +36,8 @@ struct Caller {
 struct Request {
   std::string method, target, body;
   std::vector<std::pair<std::string, std::string>> headers;
-  int status_with_tenant = 0;  // the answer an admitted caller with a tenant gets; 0: any 2xx
+  int status = 0;              // the answer an admitted caller gets; 0: any 2xx
+  int status_with_tenant = 0;  // …when that caller has a tenant, if different; 0: as `status`
 };
 
 // The tenant whose resources a request names.
