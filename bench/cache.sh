@@ -24,7 +24,7 @@
 # Env: BENCH_DURATION (10s), BENCH_RUNS (3), BENCH_TENANTS (1000), BENCH_PRODUCTS (20),
 #      BENCH_MOVEMENTS (200), BENCH_DAYS (60), BENCH_CONNECTIONS (64), BENCH_PGSTAT_WAIT (11),
 #      BENCH_LOGIN_PARALLEL (4), BENCH_PERF=1 (profile the server during one extra, unreported
-#      L1+L2 run with `perf record` and print its top symbols).
+#      L1+L2 run with `perf record` and print its top symbols; BENCH_PERF=l2: the L2-only run).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DURATION=${BENCH_DURATION:-10s}
@@ -282,6 +282,7 @@ echo "== L2 only (CACHE_L1_MAX_BYTES=0)"
 start_server l2 -s REDIS_URL="$IAM_TEST_REDIS_URL" -s CACHE_L1_MAX_BYTES=0
 warm l2
 measure l2 "L2 only (\`CACHE_L1_MAX_BYTES=0\`)" /dashboard-cqrs/kpis
+if [[ ${BENCH_PERF:-0} == l2 ]]; then profile; fi
 stop_server
 
 echo "== L1+L2 (defaults: CACHE_L1_MAX_AGE_MS=250)"

@@ -1,6 +1,6 @@
 #include "api/idempotency.hpp"
 
-#include <openssl/evp.h>
+#include <sodium.h>
 
 #include <string>
 
@@ -36,9 +36,9 @@ std::string RequestFingerprint(std::string_view method, std::string_view path, s
     input += ':';
     input += part;
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(input.data(), input.size(), digest, &len, EVP_sha256(), nullptr);
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  const unsigned int len = crypto_hash_sha256_BYTES;
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(input.data()), input.size());
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   for (unsigned int i = 0; i < len; ++i) {
