@@ -157,7 +157,10 @@ TEST(ConfigTest, MaskUrlPassword) {
 }
 
 TEST(ConfigTest, RefusedRedisUrlDoesNotShowItsPassword) {
-  for (const char* url : {"redis://user:pa/ss-Secret1@127.0.0.1:6379", "redis://user:pa@ss-Secret1@127.0.0.1:6379"}) {
+  // The last two: an unencoded '@' in the password, which the url_config fuzz target found shown
+  // as the host by `iam config` (REDIS_HOST=Secret1=) when nothing after it looked like a port.
+  for (const char* url : {"redis://user:pa/ss-Secret1@127.0.0.1:6379", "redis://user:pa@ss-Secret1@127.0.0.1:6379",
+                          "redis://M:R@Secret1=@12?0", "redis://M:R@Secret1=@12"}) {
     auto c = ParseConfig({{"REDIS_URL", url}});
     ASSERT_FALSE(c.has_value()) << url;
     EXPECT_EQ(c.error().message.find("Secret1"), std::string::npos) << c.error().message;
