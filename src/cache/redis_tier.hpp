@@ -1,4 +1,5 @@
-// RedisTier: the RemoteTier over Redis (RedisClient), guarded by a CircuitBreaker.
+// RedisTier: the RemoteTier over Redis (RedisCommands: one server or a Redis Cluster), guarded by a
+// CircuitBreaker.
 //
 // Key layout (every key starts with "<prefix>:" and carries the tenant as a hash tag, so all of a
 // tenant's keys live in one Redis Cluster slot):
@@ -8,7 +9,8 @@
 // tenant's slot). Generation keys carry a TTL (twice the longest category TTL, refreshed on each
 // write) to bound memory; a generation that is missing (expired, evicted) is recreated from
 // Redis's microsecond clock, larger than any earlier value, so no generation is ever reused and
-// no entry from before a write can be reached again. Every call is bounded by the client's
+// no entry from before a write can be reached again. On a cluster, Clear() and Status() visit every
+// master (SCAN, DBSIZE and INFO on each; deletions grouped by slot). Every call is bounded by the client's
 // command timeout; while the breaker is open calls fail at once (kUnavailable).
 // Thread-safe.
 #pragma once
@@ -22,14 +24,14 @@
 #include <vector>
 
 #include "cache/circuit_breaker.hpp"
-#include "cache/redis_client.hpp"
+#include "cache/redis_commands.hpp"
 #include "cache/remote_tier.hpp"
 
 namespace iam::cache {
 
 class RedisTier final : public RemoteTier {
  public:
-  RedisTier(RedisClient& client, std::string prefix, std::chrono::seconds generation_ttl,
+  RedisTier(RedisCommands& client, std::string prefix, std::chrono::seconds generation_ttl,
             CircuitBreakerOptions breaker = {});
 
   bool Connected() const override { return client_.Connected(); }
@@ -51,10 +53,13 @@ class RedisTier final : public RemoteTier {
  private:
   // One command / pipeline through the breaker, timing answered calls.
   boost::asio::awaitable<Result<RedisReply>> Call(std::vector<std::string> args);
+  // The same on one node of client_.Nodes() (keyless commands that must see every master).
+  boost::asio::awaitable<Result<RedisReply>> CallOn(const std::string& node, std::vector<std::string> args);
+  Result<RedisReply> Answered(Result<RedisReply> r, std::chrono::steady_clock::time_point start);
   boost::asio::awaitable<Result<std::vector<RedisReply>>> CallPipeline(std::vector<std::vector<std::string>> cmds);
   void Record(std::chrono::steady_clock::duration took);
 
-  RedisClient& client_;
+  RedisCommands& client_;
   const std::string prefix_;
   const std::chrono::seconds generation_ttl_;
   CircuitBreaker breaker_;
