@@ -77,6 +77,7 @@ asio::awaitable<Result<RedisReply>> RedisClient::Execute(std::vector<std::string
 }
 
 std::vector<std::string> RedisClient::Nodes() const { return {RedisEndpointName(state_->opts)}; }
+std::string RedisClient::NodeFor(std::string_view) const { return RedisEndpointName(state_->opts); }
 
 asio::awaitable<Result<RedisReply>> RedisClient::ExecuteOn(const std::string&, std::vector<std::string> args) {
   co_return co_await Execute(std::move(args));

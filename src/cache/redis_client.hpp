@@ -60,6 +60,7 @@ class RedisClient final : public RedisCommands {
 
   // This server's host:port; ExecuteOn() ignores the name (there is only one server).
   std::vector<std::string> Nodes() const override;
+  std::string NodeFor(std::string_view key) const override;
   boost::asio::awaitable<Result<RedisReply>> ExecuteOn(const std::string& node,
                                                        std::vector<std::string> args) override;
 

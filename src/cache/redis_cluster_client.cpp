@@ -331,6 +331,12 @@ std::vector<std::string> RedisClusterClient::Nodes() const {
   return out;
 }
 
+std::string RedisClusterClient::NodeFor(std::string_view key) const {
+  auto map = state_->Map();
+  const RedisNodeAddress* node = map ? map->NodeFor(RedisKeySlot(key)) : nullptr;
+  return node ? node->Name() : std::string();
+}
+
 asio::awaitable<Result<RedisReply>> RedisClusterClient::ExecuteOn(const std::string& node,
                                                                   std::vector<std::string> args) {
   auto address = ParseRedisNodeAddress(node);

@@ -44,6 +44,7 @@ class RedisClusterClient final : public RedisCommands {
   boost::asio::awaitable<Result<std::vector<RedisReply>>> ExecutePipeline(
       std::vector<std::vector<std::string>> commands) override;
   std::vector<std::string> Nodes() const override;
+  std::string NodeFor(std::string_view key) const override;
   boost::asio::awaitable<Result<RedisReply>> ExecuteOn(const std::string& node, std::vector<std::string> args) override;
   boost::asio::awaitable<Result<void>> WaitConnected(std::chrono::milliseconds max) override;
   bool Connected() const override;  // the slot map is known and a master is reachable

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cache/redis_options.hpp"
@@ -48,6 +49,8 @@ class RedisCommands {
   // keyless commands that must see all data (DBSIZE, SCAN, INFO). Empty while a cluster's slot
   // map is not known yet.
   virtual std::vector<std::string> Nodes() const = 0;
+  // The node that serves `key` now ("host:port"; "" while a cluster's slot map is unknown). No I/O.
+  virtual std::string NodeFor(std::string_view key) const = 0;
   // A command on one of Nodes(), never redirected.
   virtual boost::asio::awaitable<Result<RedisReply>> ExecuteOn(const std::string& node,
                                                                std::vector<std::string> args) = 0;

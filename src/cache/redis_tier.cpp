@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "cache/redis_error.hpp"
 #include "cache/redis_slot.hpp"
 
 namespace iam::cache {
@@ -80,7 +81,7 @@ RedisTier::RedisTier(RedisCommands& client, std::string prefix, std::chrono::sec
     : client_(client),
       prefix_(std::move(prefix)),
       generation_ttl_(generation_ttl),
-      breaker_(breaker),
+      breaker_options_(breaker),
       lookup_sha_(Sha1Hex(kLookupScript)) {
   recent_us_.reserve(kRecent);
 }
@@ -104,40 +105,65 @@ void RedisTier::Record(std::chrono::steady_clock::duration took) {
   recent_next_ = (recent_next_ + 1) % kRecent;
 }
 
+CircuitBreaker& RedisTier::BreakerFor(const std::string& node) {
+  std::lock_guard lock(breakers_mu_);
+  auto& b = breakers_[node];
+  if (!b) b = std::make_unique<CircuitBreaker>(breaker_options_);
+  return *b;
+}
+
+namespace {
+Error BreakerOpen(const std::string& node) {
+  return RedisError("redis_breaker_open", "Redis circuit breaker open" + (node.empty() ? "" : " for " + node));
+}
+}  // namespace
+
 asio::awaitable<Result<RedisReply>> RedisTier::Call(std::vector<std::string> args) {
-  if (!breaker_.Allow()) co_return Fail(RedisError("redis_breaker_open", "Redis circuit breaker open"));
+  auto key = RedisCommandKey(args);
+  const std::string node = key ? client_.NodeFor(*key) : std::string();
+  CircuitBreaker& breaker = BreakerFor(node);
+  if (!breaker.Allow()) co_return Fail(BreakerOpen(node));
   const auto start = std::chrono::steady_clock::now();
-  co_return Answered(co_await client_.Execute(std::move(args)), start);
+  co_return Answered(breaker, co_await client_.Execute(std::move(args)), start);
 }
 
 asio::awaitable<Result<RedisReply>> RedisTier::CallOn(const std::string& node, std::vector<std::string> args) {
-  if (!breaker_.Allow()) co_return Fail(RedisError("redis_breaker_open", "Redis circuit breaker open"));
+  CircuitBreaker& breaker = BreakerFor(node);
+  if (!breaker.Allow()) co_return Fail(BreakerOpen(node));
   const auto start = std::chrono::steady_clock::now();
-  co_return Answered(co_await client_.ExecuteOn(node, std::move(args)), start);
+  co_return Answered(breaker, co_await client_.ExecuteOn(node, std::move(args)), start);
 }
 
-Result<RedisReply> RedisTier::Answered(Result<RedisReply> r, std::chrono::steady_clock::time_point start) {
+Result<RedisReply> RedisTier::Answered(CircuitBreaker& breaker, Result<RedisReply> r,
+                                       std::chrono::steady_clock::time_point start) {
   if (!r) {
-    breaker_.RecordFailure();
+    breaker.RecordFailure();
     errors_.fetch_add(1, std::memory_order_relaxed);
     return r;
   }
-  breaker_.RecordSuccess();  // an error reply is an answer: Redis is up
+  breaker.RecordSuccess();  // an error reply is an answer: Redis is up
   Record(std::chrono::steady_clock::now() - start);
   if (r->IsError()) errors_.fetch_add(1, std::memory_order_relaxed);
   return r;
 }
 
 asio::awaitable<Result<std::vector<RedisReply>>> RedisTier::CallPipeline(std::vector<std::vector<std::string>> cmds) {
-  if (!breaker_.Allow()) co_return Fail(RedisError("redis_breaker_open", "Redis circuit breaker open"));
+  std::string node;
+  for (const auto& c : cmds)
+    if (auto key = RedisCommandKey(c)) {
+      node = client_.NodeFor(*key);
+      break;
+    }
+  CircuitBreaker& breaker = BreakerFor(node);
+  if (!breaker.Allow()) co_return Fail(BreakerOpen(node));
   const auto start = std::chrono::steady_clock::now();
   auto r = co_await client_.ExecutePipeline(std::move(cmds));
   if (!r) {
-    breaker_.RecordFailure();
+    breaker.RecordFailure();
     errors_.fetch_add(1, std::memory_order_relaxed);
     co_return r;
   }
-  breaker_.RecordSuccess();
+  breaker.RecordSuccess();
   Record(std::chrono::steady_clock::now() - start);
   co_return r;
 }
@@ -232,9 +258,19 @@ asio::awaitable<RemoteStatus> RedisTier::Status() {
   RemoteStatus s;
   s.configured = true;
   s.connected = client_.Connected();
-  s.breaker = std::string(CircuitStateName(breaker_.state()));
-  s.breaker_opened = breaker_.times_opened();
-  s.rejected = breaker_.rejected();
+  {
+    // The worst state of any node's breaker; counts summed.
+    std::lock_guard lock(breakers_mu_);
+    auto worst = CircuitBreaker::State::kClosed;
+    for (const auto& [node, b] : breakers_) {
+      const auto st = b->state();
+      if (st == CircuitBreaker::State::kOpen || (st == CircuitBreaker::State::kHalfOpen && worst == CircuitBreaker::State::kClosed))
+        worst = st;
+      s.breaker_opened += b->times_opened();
+      s.rejected += b->rejected();
+    }
+    s.breaker = std::string(CircuitStateName(worst));
+  }
   const RedisClientStats cs = client_.Stats();
   s.timeouts = cs.timeouts;
   s.commands = cs.commands;

@@ -11,7 +11,9 @@
 // Redis's microsecond clock, larger than any earlier value, so no generation is ever reused and
 // no entry from before a write can be reached again. On a cluster, Clear() and Status() visit every
 // master (SCAN, DBSIZE and INFO on each; deletions grouped by slot). Every call is bounded by the client's
-// command timeout; while the breaker is open calls fail at once (kUnavailable).
+// command timeout; while the breaker is open calls fail at once (kUnavailable). There is one
+// breaker per Redis node (one in all for a single server): on a cluster, a master that is down
+// does not stop the tenants of the others from using L2.
 // Thread-safe.
 #pragma once
 
@@ -19,6 +21,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -48,21 +52,23 @@ class RedisTier final : public RemoteTier {
   std::string GenerationKey(domain::Id tenant) const;
   std::string EntryKey(domain::Id tenant, Category c, std::string_view generation, std::string_view variant) const;
 
-  CircuitBreaker& breaker() { return breaker_; }
 
  private:
-  // One command / pipeline through the breaker, timing answered calls.
+  // One command / pipeline through the breaker of the node that serves it, timing answered calls.
   boost::asio::awaitable<Result<RedisReply>> Call(std::vector<std::string> args);
   // The same on one node of client_.Nodes() (keyless commands that must see every master).
   boost::asio::awaitable<Result<RedisReply>> CallOn(const std::string& node, std::vector<std::string> args);
-  Result<RedisReply> Answered(Result<RedisReply> r, std::chrono::steady_clock::time_point start);
+  Result<RedisReply> Answered(CircuitBreaker& breaker, Result<RedisReply> r, std::chrono::steady_clock::time_point start);
+  CircuitBreaker& BreakerFor(const std::string& node);
   boost::asio::awaitable<Result<std::vector<RedisReply>>> CallPipeline(std::vector<std::vector<std::string>> cmds);
   void Record(std::chrono::steady_clock::duration took);
 
   RedisCommands& client_;
   const std::string prefix_;
   const std::chrono::seconds generation_ttl_;
-  CircuitBreaker breaker_;
+  const CircuitBreakerOptions breaker_options_;
+  mutable std::mutex breakers_mu_;
+  std::map<std::string, std::unique_ptr<CircuitBreaker>> breakers_;  // by node; never removed
   std::string lookup_sha_;
   std::atomic<std::uint64_t> errors_{0};
 
