@@ -310,8 +310,21 @@ TEST_F(RedisClusterTierTest, KilledMasterInTheMiddleOfAReadWriteRun) {
   ASSERT_NE(replica, 0);
   auto tenants = TenantsOn(*a.tier, master, 4);
   ASSERT_EQ(tenants.size(), 4u);
+  // A tenant on another master, cached before the run.
+  int other_master = 0;
+  for (const auto& n : cluster_->Nodes())
+    if (n.master && !n.failed && !n.slots.empty() && n.port != master) other_master = n.port;
+  const domain::Id elsewhere = TenantsOn(*a.tier, other_master, 1).at(0);
+  ASSERT_EQ(Body(Get(*a.cache, elsewhere, "cached elsewhere")), "cached elsewhere");
   RunResult r = RunAround(*io_, *a.cache, tenants, [&] {
     ASSERT_TRUE(cluster_->Kill(master));
+    std::this_thread::sleep_for(300ms);  // the run's calls to the dead master fail meanwhile
+    // While the master is down (not replaced yet: node timeout 1 s), the other masters' tenants
+    // still use L2: the dead node's breaker is its own.
+    auto during = Get(*a.cache, elsewhere, "unused");
+    EXPECT_EQ(Body(during), "cached elsewhere");
+    EXPECT_EQ(during->outcome, Outcome::kHitL2);
+    EXPECT_GT(io_->Run(a.tier->Status()).breaker_opened, 0u) << "the dead master's breaker opened";
     ASSERT_TRUE(cluster_->WaitHealthy());  // the replica has been promoted
   });
   EXPECT_EQ(r.failed, 0u) << "every request answered (from the database while Redis could not)";
@@ -325,6 +338,8 @@ TEST_F(RedisClusterTierTest, KilledMasterInTheMiddleOfAReadWriteRun) {
     EXPECT_EQ(Body(again), *first->body);
     EXPECT_EQ(again->outcome, Outcome::kHitL2) << t;
   }
+  RecordProperty("reads", std::to_string(r.reads));
+  RecordProperty("writes", std::to_string(r.writes));
   RecordProperty("stale_reads", std::to_string(r.stale));
 }
 

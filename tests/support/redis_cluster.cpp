@@ -43,10 +43,11 @@ RedisCluster::~RedisCluster() = default;  // each RedisServer kills its process 
 bool RedisCluster::Start() {
   const int n = masters_ * (1 + replicas_);
   for (int i = 0; i < n; ++i) {
-    // A short node timeout: a killed master is noticed and replaced within seconds.
+    // A short node timeout: a killed master is noticed and replaced within seconds. No diskless
+    // sync delay (5 s by default): replicas are in sync as soon as they join.
     auto s = std::make_unique<RedisServer>(RedisServerOptions{
         .args = {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
-                 "--cluster-replica-validity-factor", "0"}});
+                 "--cluster-replica-validity-factor", "0", "--repl-diskless-sync-delay", "0"}});
     if (!s->Start()) {
       error_ = "node " + std::to_string(i) + ": " + s->error();
       return false;
