@@ -46,6 +46,7 @@ struct RedisClusterClient::State {
   std::shared_ptr<const RedisSlotMap> map;                     // guarded by mu
   std::map<std::string, std::shared_ptr<RedisClient>> clients;  // by host:port; guarded by mu
   std::optional<Error> last_error;                             // guarded by mu
+  RedisClientStats retired;  // counters of pools closed since (counters never go back); guarded by mu
 
   std::atomic<bool> started{false}, stopped{false}, refresh_wanted{false};
   std::atomic<std::uint64_t> redirects{0}, refreshes{0}, refresh_failures{0};
@@ -84,6 +85,14 @@ namespace {
 
 using State = RedisClusterClient::State;
 
+void AddCounters(RedisClientStats& into, const RedisClientStats& n) {
+  into.commands += n.commands;
+  into.timeouts += n.timeouts;
+  into.connection_errors += n.connection_errors;
+  into.reconnects += n.reconnects;
+  into.rejected += n.rejected;
+}
+
 // One attempt to load the slot map: from the masters already known (those connected first), then
 // from the seeds.
 asio::awaitable<bool> RefreshOnce(std::shared_ptr<State> s) {
@@ -120,10 +129,27 @@ asio::awaitable<bool> RefreshOnce(std::shared_ptr<State> s) {
                    node.Name());
     auto fresh = std::make_shared<const RedisSlotMap>(std::move(*map));
     for (const auto& m : fresh->Masters()) s->ClientFor(m);  // connect to every master early
+    std::vector<std::shared_ptr<RedisClient>> retired;
     {
       std::lock_guard lock(s->mu);
-      s->map = std::move(fresh);
+      s->map = fresh;
+      // Pools of nodes that serve no slot any more (a dead master replaced, a replica demoted, a
+      // node removed) stop reconnecting; seeds stay, to ask for the map again. A call still using
+      // one fails and is retried by the caller's next call on the new owner.
+      for (auto it = s->clients.begin(); it != s->clients.end();) {
+        const auto& masters = fresh->Masters();
+        const bool master = std::any_of(masters.begin(), masters.end(), [&](const auto& m) { return m.Name() == it->first; });
+        const bool seed = std::any_of(s->seeds.begin(), s->seeds.end(), [&](const auto& m) { return m.Name() == it->first; });
+        if (master || seed) {
+          ++it;
+        } else {
+          AddCounters(s->retired, it->second->Stats());
+          retired.push_back(std::move(it->second));
+          it = s->clients.erase(it);
+        }
+      }
     }
+    for (auto& c : retired) c->Shutdown();
     ++s->refreshes;
     co_return true;
   }
@@ -218,6 +244,13 @@ void RedisClusterClient::Shutdown() {
 void RedisClusterClient::RefreshSoon() { state_->RefreshSoon(state_); }
 
 std::shared_ptr<const RedisSlotMap> RedisClusterClient::slot_map() const { return state_->Map(); }
+
+std::vector<std::string> RedisClusterClient::Pools() const {
+  std::lock_guard lock(state_->mu);
+  std::vector<std::string> out;
+  for (const auto& [name, c] : state_->clients) out.push_back(name);
+  return out;
+}
 
 asio::awaitable<Result<RedisReply>> RedisClusterClient::Execute(std::vector<std::string> args) {
   std::vector<std::vector<std::string>> one;
@@ -380,16 +413,9 @@ bool RedisClusterClient::Connected() const {
 }
 
 RedisClientStats RedisClusterClient::Stats() const {
-  RedisClientStats out;
   std::lock_guard lock(state_->mu);
-  for (const auto& [name, c] : state_->clients) {
-    const RedisClientStats n = c->Stats();
-    out.commands += n.commands;
-    out.timeouts += n.timeouts;
-    out.connection_errors += n.connection_errors;
-    out.reconnects += n.reconnects;
-    out.rejected += n.rejected;
-  }
+  RedisClientStats out = state_->retired;
+  for (const auto& [name, c] : state_->clients) AddCounters(out, c->Stats());
   out.redirects = state_->redirects.load();
   out.topology_refreshes = state_->refreshes.load();
   return out;

@@ -55,6 +55,9 @@ class RedisClusterClient final : public RedisCommands {
 
   // Asks the background loop to reload the slot map now (it coalesces requests).
   void RefreshSoon();
+  // The nodes it keeps a connection pool for ("host:port": masters of the map, seeds, and nodes a
+  // redirection named since the last reload). For tests and diagnostics.
+  std::vector<std::string> Pools() const;
   // The current slot map (nullptr before the first load).
   std::shared_ptr<const RedisSlotMap> slot_map() const;
 

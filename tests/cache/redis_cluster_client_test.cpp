@@ -3,7 +3,8 @@
 // master the cluster says serves it (no redirection needed), a tenant's keys share one slot, a
 // pipeline across slots is refused, every master is reachable for keyless commands, MOVED is
 // followed after a slot moved under the client, and ASK during a migration (single commands and
-// a pipeline, on the importing node).
+// a pipeline, on the importing node); a killed master's slots reach its promoted replica and the
+// dead node's pool is closed.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -196,6 +197,50 @@ TEST_F(RedisClusterClientTest, FailsClearlyWithoutAReachableSeed) {
   EXPECT_EQ(r.error().kind, ErrorKind::kUnavailable);
   EXPECT_FALSE(c.Connected());
   c.Shutdown();
+}
+
+// Last: it kills a node.
+TEST_F(RedisClusterClientTest, ReachesThePromotedReplicaAndRetiresTheDeadMastersPool) {
+  int victim = 0;
+  std::vector<int> others;
+  for (const auto& n : cluster_->Nodes()) {
+    if (!n.master || n.failed || n.slots.empty()) continue;
+    if (victim == 0) {
+      victim = n.port;
+    } else {
+      others.push_back(n.port);
+    }
+  }
+  const int replica = cluster_->ReplicaOf(victim);
+  ASSERT_NE(replica, 0);
+  auto& c = Client(NodeOptions(500ms), {}, others);  // the victim is not a seed
+  std::string key;
+  for (int i = 0; key.empty(); ++i)
+    if (c.NodeFor("k" + std::to_string(i)) == "127.0.0.1:" + std::to_string(victim)) key = "k" + std::to_string(i);
+  // The write and a WAIT for one replica on the same connection: the replica has it before the kill.
+  std::vector<std::vector<std::string>> write{{"SET", key, "survives"}, {"WAIT", "1", "2000"}};
+  auto w = io_->Run(c.ExecutePipeline(write));
+  ASSERT_TRUE(w) << w.error().message;
+  ASSERT_EQ((*w)[1].integer, 1) << "one replica acknowledged";
+  auto pools = c.Pools();
+  ASSERT_NE(std::find(pools.begin(), pools.end(), "127.0.0.1:" + std::to_string(victim)), pools.end());
+
+  ASSERT_TRUE(cluster_->Kill(victim));
+  ASSERT_TRUE(cluster_->WaitHealthy());
+  // Calls fail while the client's map names the dead master; a failed call reloads the map.
+  std::string got;
+  for (int i = 0; i < 200 && got != "survives"; ++i) {
+    std::vector<std::string> get{"GET", key};
+    auto r = io_->Run(c.Execute(get));
+    got = r && r->IsString() ? r->str : "";
+    if (got != "survives") std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(got, "survives");
+  EXPECT_EQ(c.NodeFor(key), "127.0.0.1:" + std::to_string(replica));
+  pools = c.Pools();
+  EXPECT_EQ(std::find(pools.begin(), pools.end(), "127.0.0.1:" + std::to_string(victim)), pools.end())
+      << "the dead master's pool was closed";
+  EXPECT_NE(std::find(pools.begin(), pools.end(), "127.0.0.1:" + std::to_string(replica)), pools.end());
 }
 
 }  // namespace

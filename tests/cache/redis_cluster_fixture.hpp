@@ -80,9 +80,12 @@ class ClusterSuite : public ::testing::Test {
   }
 
   // A started client seeded with every live node, its slot map loaded and every master reachable.
-  RedisClusterClient& Client(RedisOptions opts = NodeOptions(), RedisClusterOptions copts = {}) {
+  // `seed_ports`: only those nodes as seeds.
+  RedisClusterClient& Client(RedisOptions opts = NodeOptions(), RedisClusterOptions copts = {},
+                             std::vector<int> seed_ports = {}) {
     std::vector<RedisNodeAddress> seeds;
-    for (int p : cluster_->ports())
+    if (seed_ports.empty()) seed_ports = cluster_->ports();
+    for (int p : seed_ports)
       if (cluster_->Alive(p)) seeds.push_back({"127.0.0.1", p});
     clients_.push_back(std::make_unique<RedisClusterClient>(io_->ioc().get_executor(), opts, seeds, copts));
     auto& c = *clients_.back();
