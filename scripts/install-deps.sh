@@ -13,6 +13,7 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server postgresql postgresql-client sqlite3 curl wrk procps jq
+  redis-tools # redis-cli: the Redis Cluster tests form their cluster with `redis-cli --cluster create`
   gnuplot-nox # bench/run draws its charts (PNG) with it
   openssl # the TLS tests make a CA and a server certificate with its CLI
   # fuzzing (scripts/fuzz.sh): clang 16 and its libFuzzer/ASan/UBSan runtimes (docs/security.md

@@ -11,7 +11,7 @@ return n)";
 
 }  // namespace
 
-RedisRateLimiter::RedisRateLimiter(cache::RedisClient& client, std::string prefix)
+RedisRateLimiter::RedisRateLimiter(cache::RedisCommands& client, std::string prefix)
     : client_(client), prefix_(std::move(prefix)) {}
 
 boost::asio::awaitable<std::optional<std::chrono::seconds>> RedisRateLimiter::RetryAfter(std::string key, int limit) {

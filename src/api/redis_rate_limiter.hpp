@@ -1,4 +1,5 @@
-// RedisRateLimiter: the auth rate limits shared by every instance on one Redis. A window is a key
+// RedisRateLimiter: the auth rate limits shared by every instance on one Redis (a single
+// server or a cluster: a window is one key, so one slot). A window is a key
 // `<prefix>:rl:<key>` counted with an atomic INCR that sets its expiry on the first event (a Lua
 // script), so the window starts at the first event as in memory. Every event is also counted in
 // an InMemoryRateLimiter, which answers whenever Redis does not (down, slow past the client's
@@ -10,13 +11,13 @@
 
 #include "api/memory_rate_limiter.hpp"
 #include "api/rate_limiter.hpp"
-#include "cache/redis_client.hpp"
+#include "cache/redis_commands.hpp"
 
 namespace iam::api {
 
 class RedisRateLimiter final : public RateLimiter {
  public:
-  RedisRateLimiter(cache::RedisClient& client, std::string prefix);
+  RedisRateLimiter(cache::RedisCommands& client, std::string prefix);
 
   boost::asio::awaitable<std::optional<std::chrono::seconds>> RetryAfter(std::string key, int limit) override;
   boost::asio::awaitable<void> Record(std::string key, std::chrono::seconds window) override;
@@ -25,7 +26,7 @@ class RedisRateLimiter final : public RateLimiter {
   std::string RedisKey(std::string_view key) const { return prefix_ + ":rl:" + std::string(key); }
 
  private:
-  cache::RedisClient& client_;
+  cache::RedisCommands& client_;
   std::string prefix_;
   InMemoryRateLimiter local_;
 };

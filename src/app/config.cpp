@@ -157,6 +157,9 @@ Result<void> ParseRedis(const VarMap& v, RedisSettings& r) {
   }
   r.username = Get(v, "REDIS_USERNAME").value_or("");
   r.password = Get(v, "REDIS_PASSWORD").value_or("");
+  if (!r.cluster_nodes.empty() && r.db != 0)
+    return Fail(Invalid("REDIS_DB", "a Redis Cluster has database 0 only: unset REDIS_DB or set it to 0",
+                        std::to_string(r.db)));
   return {};
 }
 

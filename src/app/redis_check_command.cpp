@@ -16,26 +16,24 @@
 #include <random>
 #include <thread>
 
+#include "app/redis_connect.hpp"
 #include "cache/redis_client.hpp"
 
 namespace iam::app {
 
 namespace asio = boost::asio;
-using cache::RedisClient;
+using cache::RedisCommands;
 using cache::RedisReply;
 using Args = std::vector<std::string>;
 using Clock = std::chrono::steady_clock;
 
 Result<cache::RedisOptions> RedisOptionsFromSettings(const RedisSettings& s) {
-  if (!s.cluster_nodes.empty())
-    return Fail(Error::InvalidArgument(
-        "REDIS_CLUSTER_NODES is set: redis-check talks to one server; pass --url redis://host:port of a node"));
   if (!s.configured)
     return Fail(
         Error::InvalidArgument("no Redis configured: set REDIS_URL (or REDIS_HOST), or pass --url redis://host:port"));
   cache::RedisOptions o;
-  o.host = s.host;
-  o.port = s.port;
+  o.host = s.cluster_nodes.empty() ? s.host : s.cluster_nodes.front().first;
+  o.port = s.cluster_nodes.empty() ? s.port : s.cluster_nodes.front().second;
   o.username = s.username;
   o.password = s.password;
   o.db = s.db;
@@ -88,7 +86,7 @@ Outcome Failed(const Error& e) { return {false, false, e.message, e}; }
 Outcome Failed(std::string why) { return {false, false, why, Error::Unavailable(why, "redis_check")}; }
 
 struct Checker {
-  RedisClient* client;
+  RedisCommands* client;
   std::string base;  // <prefix>:redis-check:<random>
   std::chrono::milliseconds timeout;
 };
@@ -151,17 +149,28 @@ asio::awaitable<Outcome> CheckJson(Checker* c) {
   co_return Pass(fmt::format("{} bytes of UTF-8 JSON written, read back and parsed equal", text.size()));
 }
 
+// Summed over every master of a cluster (one server: itself).
 asio::awaitable<Outcome> CheckKeysAndMemory(Checker* c) {
-  auto size = co_await Run(c, Cmd("DBSIZE"));
-  if (!size) co_return Failed(size.error());
-  auto info = co_await Run(c, Cmd("INFO", "memory"));
-  if (!info) co_return Failed(info.error());
-  std::string used = "?";
-  if (auto pos = info->str.find("used_memory_human:"); pos != std::string::npos) {
-    auto start = pos + std::string_view("used_memory_human:").size();
-    used = info->str.substr(start, info->str.find_first_of("\r\n", start) - start);
+  const auto nodes = c->client->Nodes();
+  std::int64_t keys = 0;
+  std::string used;
+  for (const auto& node : nodes) {
+    auto size = co_await c->client->ExecuteOn(node, Cmd("DBSIZE"));
+    if (!size) co_return Failed(size.error());
+    if (size->IsError()) co_return Failed("DBSIZE answered " + size->str);
+    keys += size->integer;
+    auto info = co_await c->client->ExecuteOn(node, Cmd("INFO", "memory"));
+    if (!info) co_return Failed(info.error());
+    std::string mine = "?";
+    if (auto pos = info->str.find("used_memory_human:"); pos != std::string::npos) {
+      auto start = pos + std::string_view("used_memory_human:").size();
+      mine = info->str.substr(start, info->str.find_first_of("\r\n", start) - start);
+    }
+    used += (used.empty() ? "" : ", ") + (nodes.size() > 1 ? node + " " : std::string()) + mine;
   }
-  co_return Pass(fmt::format("{} keys in db {}, used_memory {}", size->integer, c->client->options().db, used));
+  if (nodes.size() > 1)
+    co_return Pass(fmt::format("{} keys on {} masters, used_memory {}", keys, nodes.size(), used));
+  co_return Pass(fmt::format("{} keys in db {}, used_memory {}", keys, c->client->options().db, used));
 }
 
 asio::awaitable<Outcome> CheckTiming(Checker* c) {
@@ -181,7 +190,7 @@ asio::awaitable<Outcome> CheckTiming(Checker* c) {
     if (r->str.size() != 256) co_return Failed("a value read back has the wrong size");
   }
   auto t2 = Clock::now();
-  co_await Run(c, std::move(del));
+  for (std::size_t i = 1; i < del.size(); ++i) co_await Run(c, Cmd("DEL", del[i]));
   co_return Pass(fmt::format("{} writes {:.1f} ms ({:.2f} ms each), {} reads {:.1f} ms ({:.2f} ms each)", kN,
                              Ms(t1 - t0), Ms(t1 - t0) / kN, kN, Ms(t2 - t1), Ms(t2 - t1) / kN));
 }
@@ -202,7 +211,8 @@ asio::awaitable<Outcome> CheckInvalidation(Checker* c) {
   if (!g2) co_return Failed(g2.error());
   auto after = co_await Run(c, Cmd("GET", data_key(g2->integer)));
   if (!after) co_return Failed(after.error());
-  co_await Run(c, Cmd("DEL", gen_key, data_key(g1->integer)));
+  co_await Run(c, Cmd("DEL", gen_key));  // one key per DEL: on a cluster they may be in two slots
+  co_await Run(c, Cmd("DEL", data_key(g1->integer)));
   if (before->str != "cached") co_return Failed("the value was not readable under its generation");
   if (g2->integer != g1->integer + 1 || !after->IsNil())
     co_return Failed("the value is still reachable after the generation changed");
@@ -250,6 +260,11 @@ int RunRedisCheck(const Config& config, const RedisCheckOptions& options) {
   opts->reconnect_min = std::chrono::milliseconds(100);
   opts->reconnect_max = std::chrono::milliseconds(1000);
   fmt::print("redis-check: {}\n", options.url.empty() ? Describe(*opts) : cache::MaskRedisUrl(options.url));
+  if (options.url.empty() && !config.redis.cluster_nodes.empty()) {
+    std::string seeds;
+    for (const auto& [h, p] : config.redis.cluster_nodes) seeds += fmt::format("{}{}:{}", seeds.empty() ? "" : ",", h, p);
+    fmt::print("  Redis Cluster, seeds {}\n", seeds);
+  }
   fmt::print("  host {}, port {}, db {}, tls {}{}, user {}, password {}, prefix {}, timeout {} ms\n", opts->host,
              opts->port, opts->db, opts->tls ? "on" : "off",
              opts->tls ? (opts->tls_ca_file.empty() ? " (system CAs)" : " (CA " + opts->tls_ca_file + ")") : "",
@@ -263,9 +278,12 @@ int RunRedisCheck(const Config& config, const RedisCheckOptions& options) {
   std::thread io([&ioc] { ioc.run(); });
   Report report;
   {
-    RedisClient client(ioc.get_executor(), *opts);
-    client.Start();
-    Checker checker{&client, config.cache_prefix + ":redis-check:" + RandomHex(), opts->command_timeout};
+    // REDIS_CLUSTER_NODES: the whole cluster; --url: that one server (a cluster node too).
+    std::unique_ptr<RedisCommands> client;
+    if (options.url.empty()) client = MakeRedis(ioc.get_executor(), config.redis, *opts);
+    else client = std::make_unique<cache::RedisClient>(ioc.get_executor(), *opts);
+    client->Start();
+    Checker checker{client.get(), config.cache_prefix + ":redis-check:" + RandomHex(), opts->command_timeout};
     asio::co_spawn(ioc, RunAll(&checker, &report), asio::use_future).get();
   }
   work.reset();

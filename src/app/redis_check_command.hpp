@@ -1,6 +1,8 @@
 // `iam redis-check [--url URL] [--tls-ca-file FILE] [--timeout-ms N]`: prints the Redis settings
 // (secrets masked), then one line per check: connection, write/read/delete, JSON, keys and memory,
 // timing, invalidation; keys only under `<CACHE_PREFIX>:redis-check:`, with a TTL, deleted after.
+// With REDIS_CLUSTER_NODES (and no --url) it checks the cluster through the cluster client: keys
+// spread over the masters, keys and memory summed over them.
 // Exit 0 when all pass; 1 with a one-line hint otherwise; 2 for a bad --url or no Redis configured.
 #pragma once
 
@@ -18,8 +20,9 @@ struct RedisCheckOptions {
   int timeout_ms = 1000;    // per command, and per connection attempt
 };
 
-// The RedisOptions for `settings` (REDIS_URL or REDIS_HOST/PORT/USERNAME/PASSWORD/DB/TLS). Fails
-// when no Redis is configured, or for a Redis Cluster (one node's URL must be given instead).
+// The RedisOptions for `settings` (REDIS_URL or REDIS_HOST/PORT/USERNAME/PASSWORD/DB/TLS; for a
+// cluster: the first seed's address, and the credentials and TLS of every node). Fails when no
+// Redis is configured.
 Result<cache::RedisOptions> RedisOptionsFromSettings(const RedisSettings& settings);
 
 int RunRedisCheck(const Config& config, const RedisCheckOptions& options);

@@ -12,9 +12,10 @@
 #include "api/memory_rate_limiter.hpp"
 #include "api/redis_rate_limiter.hpp"
 #include "app/redis_check_command.hpp"
+#include "app/redis_connect.hpp"
 #include "cache/cache.hpp"
 #include "cache/change_feed.hpp"
-#include "cache/redis_client.hpp"
+#include "cache/redis_commands.hpp"
 #include "cache/redis_tier.hpp"
 #include "api/routes.hpp"
 #include "http/standard_handler.hpp"
@@ -108,18 +109,20 @@ int RunServe(const Config& config) {
   const bool postgres = db->dialect() == store::Dialect::kPostgres;
   const std::chrono::milliseconds l1_max_age{postgres ? config.cache_l1_max_age_ms : 0};
   // Redis (L2) when configured; with none, or while it is away, the in-process tier alone serves.
-  std::unique_ptr<cache::RedisClient> redis;
+  std::unique_ptr<cache::RedisCommands> redis;
   std::unique_ptr<cache::RedisTier> redis_tier;
-  if (config.redis.configured && !config.redis.cluster_nodes.empty()) {
-    spdlog::warn("REDIS_CLUSTER_NODES: Redis Cluster is not supported by this build; running without Redis");
-  } else if (config.redis.configured) {
+  if (config.redis.configured) {
     auto opts = RedisOptionsFromSettings(config.redis);
     if (!opts) {
       spdlog::critical("redis: {}", opts.error().message);
       return 2;
     }
     opts->command_timeout = std::chrono::milliseconds(config.redis_timeout_ms);
-    redis = std::make_unique<cache::RedisClient>(io.get_executor(), *opts);
+    // A single server, or a Redis Cluster (REDIS_CLUSTER_NODES): every tenant's keys share one
+    // slot, so lookups and invalidations stay one round trip on one master.
+    redis = MakeRedis(io.get_executor(), config.redis, *opts);
+    if (!config.redis.cluster_nodes.empty())
+      spdlog::info("redis: Redis Cluster through {} seed node(s)", config.redis.cluster_nodes.size());
     redis->Start();
     redis_tier = std::make_unique<cache::RedisTier>(*redis, config.cache_prefix, 2 * ttls.Longest());
   }

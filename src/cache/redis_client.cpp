@@ -44,8 +44,13 @@ bool RedisClient::Connected() const {
 }
 
 RedisClientStats RedisClient::Stats() const {
-  return {state_->commands.load(), state_->timeouts.load(), state_->connection_errors.load(), state_->reconnects.load(),
-          state_->rejected.load()};
+  RedisClientStats s;
+  s.commands = state_->commands.load();
+  s.timeouts = state_->timeouts.load();
+  s.connection_errors = state_->connection_errors.load();
+  s.reconnects = state_->reconnects.load();
+  s.rejected = state_->rejected.load();
+  return s;
 }
 
 std::optional<Error> RedisClient::LastError() const { return state_->LastError(); }
@@ -71,9 +76,20 @@ asio::awaitable<Result<RedisReply>> RedisClient::Execute(std::vector<std::string
   co_return std::move(replies->front());
 }
 
+std::vector<std::string> RedisClient::Nodes() const { return {RedisEndpointName(state_->opts)}; }
+std::string RedisClient::NodeFor(std::string_view) const { return RedisEndpointName(state_->opts); }
+
+asio::awaitable<Result<RedisReply>> RedisClient::ExecuteOn(const std::string&, std::vector<std::string> args) {
+  co_return co_await Execute(std::move(args));
+}
+
 asio::awaitable<Result<std::vector<RedisReply>>> RedisClient::ExecutePipeline(
     std::vector<std::vector<std::string>> commands) {
-  const auto deadline = Clock::now() + state_->opts.command_timeout;
+  return ExecutePipelineBefore(std::move(commands), Clock::now() + state_->opts.command_timeout);
+}
+
+asio::awaitable<Result<std::vector<RedisReply>>> RedisClient::ExecutePipelineBefore(
+    std::vector<std::vector<std::string>> commands, Clock::time_point deadline) {
   if (commands.empty()) co_return std::vector<RedisReply>{};
   std::string bytes;
   for (const auto& c : commands) {

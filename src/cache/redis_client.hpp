@@ -1,5 +1,6 @@
-// RedisClient: the pool of pipelined Redis connections (one strand each) the cache co_awaits; they
-// connect after Start() and reconnect with back-off until Shutdown(). Every member is thread-safe;
+// RedisClient: the pool of pipelined Redis connections (one strand each) to one server that the
+// cache co_awaits (the RedisCommands of a single server; RedisClusterClient keeps one per master);
+// they connect after Start() and reconnect with back-off until Shutdown(). Every member is thread-safe;
 // coroutines resume on their own executor. An error reply is a kError reply, not a failure; failures
 // are kUnavailable (codes in redis_error.hpp) and never take longer than opts.command_timeout.
 #pragma once
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "cache/redis_commands.hpp"
 #include "cache/redis_error.hpp"
 #include "cache/redis_options.hpp"
 #include "cache/redis_reply.hpp"
@@ -27,49 +29,51 @@ struct RedisClientState;
 class RedisConnection;
 }  // namespace detail
 
-struct RedisClientStats {
-  std::uint64_t commands = 0;           // commands submitted (a pipeline counts each)
-  std::uint64_t timeouts = 0;           // calls that got no reply in time
-  std::uint64_t connection_errors = 0;  // failed connection attempts and lost connections
-  std::uint64_t reconnects = 0;         // connections re-established after a failure or loss
-  std::uint64_t rejected = 0;           // calls failed at once because no connection was up
-};
-
 // REQUIRES: the client outlives its calls, and is destroyed (or shut down) before the execution
 // context of its executor.
-class RedisClient {
+class RedisClient final : public RedisCommands {
  public:
   RedisClient(boost::asio::any_io_executor ex, RedisOptions opts);
-  ~RedisClient();  // Shutdown()
+  ~RedisClient() override;  // Shutdown()
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;
 
   // Starts connecting in the background: TCP connect, TLS handshake, AUTH [user] password, SELECT
   // db, PING; then the connection takes commands. Idempotent.
-  void Start();
+  void Start() override;
   // Closes every connection, fails pending commands, stops reconnecting. Idempotent; later calls
   // fail at once.
-  void Shutdown();
+  void Shutdown() override;
 
   // One command ({"SET", key, value, "PX", "1000"}). Fails when no connection is up (at once; the
   // code is redis_auth / redis_tls when that is why the last attempt failed, else
   // redis_unavailable), when the connection is lost meanwhile, or when no reply came within
   // command_timeout (redis_timeout; the late reply is read and dropped).
-  boost::asio::awaitable<Result<RedisReply>> Execute(std::vector<std::string> args);
+  boost::asio::awaitable<Result<RedisReply>> Execute(std::vector<std::string> args) override;
   // Several commands in one write on one connection; replies in order. All or nothing: a failure
   // fails the whole pipeline (a Redis error reply to one command does not).
   boost::asio::awaitable<Result<std::vector<RedisReply>>> ExecutePipeline(
-      std::vector<std::vector<std::string>> commands);
+      std::vector<std::vector<std::string>> commands) override;
+  // The same, with a deadline of the caller's instead of now + command_timeout.
+  boost::asio::awaitable<Result<std::vector<RedisReply>>> ExecutePipelineBefore(
+      std::vector<std::vector<std::string>> commands, std::chrono::steady_clock::time_point deadline);
+
+  // This server's host:port; ExecuteOn() ignores the name (there is only one server).
+  std::vector<std::string> Nodes() const override;
+  std::string NodeFor(std::string_view key) const override;
+  boost::asio::awaitable<Result<RedisReply>> ExecuteOn(const std::string& node,
+                                                       std::vector<std::string> args) override;
 
   // Waits until a connection is up (success), until a connection attempt that ends after this call
   // fails (that attempt's error), or for at most `max` (redis_timeout). For tools and start-up.
-  boost::asio::awaitable<Result<void>> WaitConnected(std::chrono::milliseconds max);
+  boost::asio::awaitable<Result<void>> WaitConnected(std::chrono::milliseconds max) override;
 
-  bool Connected() const;  // at least one connection is up
-  RedisClientStats Stats() const;
+  bool Connected() const override;  // at least one connection is up
+  bool clustered() const override { return false; }
+  RedisClientStats Stats() const override;
   // Why the last connection attempt failed or the last connection was lost, if one did.
-  std::optional<Error> LastError() const;
-  const RedisOptions& options() const;
+  std::optional<Error> LastError() const override;
+  const RedisOptions& options() const override;
 
  private:
   Error NotConnected() const;

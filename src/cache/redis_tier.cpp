@@ -4,6 +4,11 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <map>
+
+#include "cache/redis_error.hpp"
+#include "cache/redis_slot.hpp"
 
 namespace iam::cache {
 
@@ -58,16 +63,25 @@ double Percentile(std::vector<double> v, double p) {
   return v[k];
 }
 
+// As Redis prints used_memory_human: "1.02M", "845.50K", "12B".
+std::string HumanBytes(std::int64_t bytes) {
+  const double b = static_cast<double>(bytes);
+  if (b >= 1024.0 * 1024 * 1024) return fmt::format("{:.2f}G", b / (1024.0 * 1024 * 1024));
+  if (b >= 1024.0 * 1024) return fmt::format("{:.2f}M", b / (1024.0 * 1024));
+  if (b >= 1024.0) return fmt::format("{:.2f}K", b / 1024.0);
+  return fmt::format("{}B", bytes);
+}
+
 Error Unexpected(std::string_view what) { return RedisError("redis_protocol", std::string(what)); }
 
 }  // namespace
 
-RedisTier::RedisTier(RedisClient& client, std::string prefix, std::chrono::seconds generation_ttl,
+RedisTier::RedisTier(RedisCommands& client, std::string prefix, std::chrono::seconds generation_ttl,
                      CircuitBreakerOptions breaker)
     : client_(client),
       prefix_(std::move(prefix)),
       generation_ttl_(generation_ttl),
-      breaker_(breaker),
+      breaker_options_(breaker),
       lookup_sha_(Sha1Hex(kLookupScript)) {
   recent_us_.reserve(kRecent);
 }
@@ -91,31 +105,65 @@ void RedisTier::Record(std::chrono::steady_clock::duration took) {
   recent_next_ = (recent_next_ + 1) % kRecent;
 }
 
+CircuitBreaker& RedisTier::BreakerFor(const std::string& node) {
+  std::lock_guard lock(breakers_mu_);
+  auto& b = breakers_[node];
+  if (!b) b = std::make_unique<CircuitBreaker>(breaker_options_);
+  return *b;
+}
+
+namespace {
+Error BreakerOpen(const std::string& node) {
+  return RedisError("redis_breaker_open", "Redis circuit breaker open" + (node.empty() ? "" : " for " + node));
+}
+}  // namespace
+
 asio::awaitable<Result<RedisReply>> RedisTier::Call(std::vector<std::string> args) {
-  if (!breaker_.Allow()) co_return Fail(RedisError("redis_breaker_open", "Redis circuit breaker open"));
+  auto key = RedisCommandKey(args);
+  const std::string node = key ? client_.NodeFor(*key) : std::string();
+  CircuitBreaker& breaker = BreakerFor(node);
+  if (!breaker.Allow()) co_return Fail(BreakerOpen(node));
   const auto start = std::chrono::steady_clock::now();
-  auto r = co_await client_.Execute(std::move(args));
+  co_return Answered(breaker, co_await client_.Execute(std::move(args)), start);
+}
+
+asio::awaitable<Result<RedisReply>> RedisTier::CallOn(const std::string& node, std::vector<std::string> args) {
+  CircuitBreaker& breaker = BreakerFor(node);
+  if (!breaker.Allow()) co_return Fail(BreakerOpen(node));
+  const auto start = std::chrono::steady_clock::now();
+  co_return Answered(breaker, co_await client_.ExecuteOn(node, std::move(args)), start);
+}
+
+Result<RedisReply> RedisTier::Answered(CircuitBreaker& breaker, Result<RedisReply> r,
+                                       std::chrono::steady_clock::time_point start) {
   if (!r) {
-    breaker_.RecordFailure();
+    breaker.RecordFailure();
     errors_.fetch_add(1, std::memory_order_relaxed);
-    co_return r;
+    return r;
   }
-  breaker_.RecordSuccess();  // an error reply is an answer: Redis is up
+  breaker.RecordSuccess();  // an error reply is an answer: Redis is up
   Record(std::chrono::steady_clock::now() - start);
   if (r->IsError()) errors_.fetch_add(1, std::memory_order_relaxed);
-  co_return r;
+  return r;
 }
 
 asio::awaitable<Result<std::vector<RedisReply>>> RedisTier::CallPipeline(std::vector<std::vector<std::string>> cmds) {
-  if (!breaker_.Allow()) co_return Fail(RedisError("redis_breaker_open", "Redis circuit breaker open"));
+  std::string node;
+  for (const auto& c : cmds)
+    if (auto key = RedisCommandKey(c)) {
+      node = client_.NodeFor(*key);
+      break;
+    }
+  CircuitBreaker& breaker = BreakerFor(node);
+  if (!breaker.Allow()) co_return Fail(BreakerOpen(node));
   const auto start = std::chrono::steady_clock::now();
   auto r = co_await client_.ExecutePipeline(std::move(cmds));
   if (!r) {
-    breaker_.RecordFailure();
+    breaker.RecordFailure();
     errors_.fetch_add(1, std::memory_order_relaxed);
     co_return r;
   }
-  breaker_.RecordSuccess();
+  breaker.RecordSuccess();
   Record(std::chrono::steady_clock::now() - start);
   co_return r;
 }
@@ -154,39 +202,55 @@ asio::awaitable<Result<void>> RedisTier::Put(domain::Id tenant, Category c, std:
 
 asio::awaitable<Result<void>> RedisTier::Invalidate(std::span<const domain::Id> tenants) {
   if (tenants.empty()) co_return Result<void>{};
-  std::vector<std::vector<std::string>> cmds;
-  cmds.reserve(tenants.size());
-  for (domain::Id t : tenants)
-    cmds.push_back(std::vector<std::string>{"EVAL", kBumpScript, "1", GenerationKey(t),
-                                            std::to_string(generation_ttl_.count())});
-  auto r = co_await CallPipeline(std::move(cmds));
-  if (!r) co_return Fail(r.error());
-  for (const RedisReply& reply : *r)
-    if (reply.IsError()) co_return Fail(RedisError("redis_error", reply.str));
+  // One pipeline on one server; on a cluster one per slot (a pipeline may not span slots).
+  std::map<int, std::vector<std::vector<std::string>>> by_slot;
+  for (domain::Id t : tenants) {
+    std::string key = GenerationKey(t);
+    const int slot = client_.clustered() ? RedisKeySlot(key) : 0;
+    by_slot[slot].push_back(std::vector<std::string>{"EVAL", kBumpScript, "1", std::move(key),
+                                                     std::to_string(generation_ttl_.count())});
+  }
+  for (auto& [slot, cmds] : by_slot) {
+    auto r = co_await CallPipeline(std::move(cmds));
+    if (!r) co_return Fail(r.error());
+    for (const RedisReply& reply : *r)
+      if (reply.IsError()) co_return Fail(RedisError("redis_error", reply.str));
+  }
   co_return Result<void>{};
 }
 
-// Admin only (never on a request's hot path): SCAN for this application's keys of the tenant (or
-// all of them) and delete them, keeping generation keys, whose values must only grow.
+// Admin only (never on a request's hot path): SCAN every master for this application's keys of the
+// tenant (or all of them) and delete them, keeping generation keys, whose values must only grow.
+// Deletions go by slot (UNLINK of keys in several slots fails on a cluster).
 asio::awaitable<Result<std::uint64_t>> RedisTier::Clear(std::optional<domain::Id> tenant) {
   const std::string pattern = tenant ? TenantTag(*tenant) + "*" : prefix_ + ":*";
-  std::string cursor = "0";
+  const std::vector<std::string> nodes = client_.Nodes();
+  if (nodes.empty()) co_return Fail(RedisError(kRedisUnavailable, "redis: no node known yet"));
   std::uint64_t deleted = 0;
-  do {
-    std::vector<std::string> scan{"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"};
-    auto r = co_await Call(std::move(scan));
-    if (!r) co_return Fail(r.error());
-    if (r->type != RedisReply::Type::kArray || r->elements.size() != 2) co_return Fail(Unexpected("unexpected SCAN reply"));
-    cursor = r->elements[0].str;
-    std::vector<std::string> del{"UNLINK"};
-    for (const RedisReply& k : r->elements[1].elements)
-      if (!k.str.ends_with(":gen")) del.push_back(k.str);
-    if (del.size() > 1) {
-      auto d = co_await Call(std::move(del));
-      if (!d) co_return Fail(d.error());
-      deleted += static_cast<std::uint64_t>(d->integer);
-    }
-  } while (cursor != "0");
+  for (const std::string& node : nodes) {
+    std::string cursor = "0";
+    do {
+      std::vector<std::string> scan{"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"};
+      auto r = co_await CallOn(node, std::move(scan));
+      if (!r) co_return Fail(r.error());
+      if (r->type != RedisReply::Type::kArray || r->elements.size() != 2)
+        co_return Fail(Unexpected("unexpected SCAN reply"));
+      cursor = r->elements[0].str;
+      std::map<int, std::vector<std::string>> by_slot;
+      for (const RedisReply& k : r->elements[1].elements) {
+        if (k.str.ends_with(":gen")) continue;
+        auto& del = by_slot[RedisKeySlot(k.str)];
+        if (del.empty()) del.push_back("UNLINK");
+        del.push_back(k.str);
+      }
+      for (auto& [slot, del] : by_slot) {
+        auto d = co_await Call(std::move(del));
+        if (!d) co_return Fail(d.error());
+        if (d->IsError()) co_return Fail(RedisError("redis_error", d->str));
+        deleted += static_cast<std::uint64_t>(d->integer);
+      }
+    } while (cursor != "0");
+  }
   co_return deleted;
 }
 
@@ -194,9 +258,19 @@ asio::awaitable<RemoteStatus> RedisTier::Status() {
   RemoteStatus s;
   s.configured = true;
   s.connected = client_.Connected();
-  s.breaker = std::string(CircuitStateName(breaker_.state()));
-  s.breaker_opened = breaker_.times_opened();
-  s.rejected = breaker_.rejected();
+  {
+    // The worst state of any node's breaker; counts summed.
+    std::lock_guard lock(breakers_mu_);
+    auto worst = CircuitBreaker::State::kClosed;
+    for (const auto& [node, b] : breakers_) {
+      const auto st = b->state();
+      if (st == CircuitBreaker::State::kOpen || (st == CircuitBreaker::State::kHalfOpen && worst == CircuitBreaker::State::kClosed))
+        worst = st;
+      s.breaker_opened += b->times_opened();
+      s.rejected += b->rejected();
+    }
+    s.breaker = std::string(CircuitStateName(worst));
+  }
   const RedisClientStats cs = client_.Stats();
   s.timeouts = cs.timeouts;
   s.commands = cs.commands;
@@ -210,15 +284,33 @@ asio::awaitable<RemoteStatus> RedisTier::Status() {
     s.latency_p99_us = Percentile(recent_us_, 0.99);
   }
   if (s.connected) {
-    std::vector<std::string> info_cmd{"INFO", "memory"}, dbsize{"DBSIZE"};
-    if (auto info = co_await Call(std::move(info_cmd)); info && info->IsString()) {
-      constexpr std::string_view kField = "used_memory_human:";
-      if (auto at = info->str.find(kField); at != std::string::npos) {
-        auto end = info->str.find_first_of("\r\n", at);
-        s.used_memory_human = info->str.substr(at + kField.size(), end - at - kField.size());
+    // Summed over every master (a cluster): keys from DBSIZE, memory from INFO's used_memory
+    // (bytes); one server's used_memory_human as it prints it.
+    const std::vector<std::string> nodes = client_.Nodes();
+    std::int64_t keys = 0, used_bytes = 0;
+    bool keys_ok = !nodes.empty(), memory_ok = !nodes.empty();
+    std::string human;
+    for (const std::string& node : nodes) {
+      std::vector<std::string> info_cmd{"INFO", "memory"}, dbsize{"DBSIZE"};
+      auto info = co_await CallOn(node, std::move(info_cmd));
+      if (info && info->IsString()) {
+        constexpr std::string_view kBytes = "\nused_memory:", kHuman = "used_memory_human:";
+        auto at = info->str.find(kBytes);
+        if (at != std::string::npos) used_bytes += std::atoll(info->str.c_str() + at + kBytes.size());
+        else memory_ok = false;
+        if (auto h = info->str.find(kHuman); h != std::string::npos) {
+          auto end = info->str.find_first_of("\r\n", h);
+          human = info->str.substr(h + kHuman.size(), end - h - kHuman.size());
+        }
+      } else {
+        memory_ok = false;
       }
+      auto n = co_await CallOn(node, std::move(dbsize));
+      if (n && n->type == RedisReply::Type::kInteger) keys += n->integer;
+      else keys_ok = false;
     }
-    if (auto n = co_await Call(std::move(dbsize)); n && n->type == RedisReply::Type::kInteger) s.keys = n->integer;
+    if (memory_ok) s.used_memory_human = nodes.size() == 1 && !human.empty() ? human : HumanBytes(used_bytes);
+    if (keys_ok) s.keys = keys;
   }
   co_return s;
 }

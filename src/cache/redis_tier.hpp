@@ -1,4 +1,5 @@
-// RedisTier: the RemoteTier over Redis (RedisClient), guarded by a CircuitBreaker.
+// RedisTier: the RemoteTier over Redis (RedisCommands: one server or a Redis Cluster), guarded by a
+// CircuitBreaker.
 //
 // Key layout (every key starts with "<prefix>:" and carries the tenant as a hash tag, so all of a
 // tenant's keys live in one Redis Cluster slot):
@@ -8,8 +9,11 @@
 // tenant's slot). Generation keys carry a TTL (twice the longest category TTL, refreshed on each
 // write) to bound memory; a generation that is missing (expired, evicted) is recreated from
 // Redis's microsecond clock, larger than any earlier value, so no generation is ever reused and
-// no entry from before a write can be reached again. Every call is bounded by the client's
-// command timeout; while the breaker is open calls fail at once (kUnavailable).
+// no entry from before a write can be reached again. On a cluster, Clear() and Status() visit every
+// master (SCAN, DBSIZE and INFO on each; deletions grouped by slot). Every call is bounded by the client's
+// command timeout; while the breaker is open calls fail at once (kUnavailable). There is one
+// breaker per Redis node (one in all for a single server): on a cluster, a master that is down
+// does not stop the tenants of the others from using L2.
 // Thread-safe.
 #pragma once
 
@@ -17,19 +21,21 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "cache/circuit_breaker.hpp"
-#include "cache/redis_client.hpp"
+#include "cache/redis_commands.hpp"
 #include "cache/remote_tier.hpp"
 
 namespace iam::cache {
 
 class RedisTier final : public RemoteTier {
  public:
-  RedisTier(RedisClient& client, std::string prefix, std::chrono::seconds generation_ttl,
+  RedisTier(RedisCommands& client, std::string prefix, std::chrono::seconds generation_ttl,
             CircuitBreakerOptions breaker = {});
 
   bool Connected() const override { return client_.Connected(); }
@@ -46,18 +52,23 @@ class RedisTier final : public RemoteTier {
   std::string GenerationKey(domain::Id tenant) const;
   std::string EntryKey(domain::Id tenant, Category c, std::string_view generation, std::string_view variant) const;
 
-  CircuitBreaker& breaker() { return breaker_; }
 
  private:
-  // One command / pipeline through the breaker, timing answered calls.
+  // One command / pipeline through the breaker of the node that serves it, timing answered calls.
   boost::asio::awaitable<Result<RedisReply>> Call(std::vector<std::string> args);
+  // The same on one node of client_.Nodes() (keyless commands that must see every master).
+  boost::asio::awaitable<Result<RedisReply>> CallOn(const std::string& node, std::vector<std::string> args);
+  Result<RedisReply> Answered(CircuitBreaker& breaker, Result<RedisReply> r, std::chrono::steady_clock::time_point start);
+  CircuitBreaker& BreakerFor(const std::string& node);
   boost::asio::awaitable<Result<std::vector<RedisReply>>> CallPipeline(std::vector<std::vector<std::string>> cmds);
   void Record(std::chrono::steady_clock::duration took);
 
-  RedisClient& client_;
+  RedisCommands& client_;
   const std::string prefix_;
   const std::chrono::seconds generation_ttl_;
-  CircuitBreaker breaker_;
+  const CircuitBreakerOptions breaker_options_;
+  mutable std::mutex breakers_mu_;
+  std::map<std::string, std::unique_ptr<CircuitBreaker>> breakers_;  // by node; never removed
   std::string lookup_sha_;
   std::atomic<std::uint64_t> errors_{0};
 

@@ -8,6 +8,7 @@
 
 #include <thread>
 
+#include "cache/redis_client.hpp"
 #include "support/redis_server.hpp"
 
 namespace iam::api {

@@ -106,6 +106,14 @@ TEST(ConfigTest, ClusterNodesWithUrlIsAStartUpError) {
   EXPECT_EQ(ok->redis.cluster_nodes.size(), 2u);
 }
 
+TEST(ConfigTest, ClusterWithADatabaseOtherThanZeroIsAStartUpError) {
+  auto c = ParseConfig({{"REDIS_CLUSTER_NODES", "a:7000"}, {"REDIS_DB", "2"}});
+  ASSERT_FALSE(c.has_value());
+  EXPECT_NE(c.error().message.find("REDIS_DB"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("database 0 only"), std::string::npos) << c.error().message;
+  EXPECT_TRUE(ParseConfig({{"REDIS_CLUSTER_NODES", "a:7000"}, {"REDIS_DB", "0"}}).has_value());
+}
+
 TEST(ConfigTest, ProductionRefusesMissingOrShortJwtSecret) {
   EXPECT_FALSE(ParseConfig({{"IAM_ENV", "production"}}).has_value());
   auto short_secret = ParseConfig({{"IAM_ENV", "production"}, {"JWT_SECRET", "short"}});

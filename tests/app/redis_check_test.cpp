@@ -1,6 +1,6 @@
 // Black-box tests of `iam redis-check`: every check passes against a real Redis (and leaves no key
 // behind), with settings from --url or from the environment, with AUTH and with TLS; a closed port,
-// a wrong password and a missing CA fail with exit status 1 and the matching one-line hint.
+// against a Redis Cluster from REDIS_CLUSTER_NODES; a wrong password and a missing CA fail with exit status 1 and the matching one-line hint.
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -8,6 +8,7 @@
 
 #include <random>
 
+#include "support/redis_cluster.hpp"
 #include "support/redis_server.hpp"
 #include "support/test_env.hpp"
 
@@ -72,6 +73,26 @@ TEST(RedisCheckTest, PassesAgainstTheHarnessRedisAndLeavesNoKeys) {
       iam::test::RunShell("redis-cli -h 127.0.0.1 -p " + port + " --scan --pattern " + ShellQuote(prefix + ":*"));
   EXPECT_EQ(keys.status, 0) << keys.output;
   EXPECT_EQ(keys.output, "") << "left behind:\n" << keys.output;
+}
+
+TEST(RedisCheckTest, PassesAgainstARedisClusterAndLeavesNoKeys) {
+  IAM_REQUIRE_REDIS_CLUSTER_BINARIES();
+  iam::test::RedisCluster cluster(3, 0);
+  ASSERT_TRUE(cluster.Start()) << cluster.error();
+  const std::string prefix = RandomName();
+  auto r = RunIam({"CACHE_PREFIX=" + prefix, "REDIS_CLUSTER_NODES=" + cluster.seeds()}, "redis-check");
+  ExpectAllPassed(r);
+  EXPECT_TRUE(Has(r.output, "Redis Cluster, seeds")) << r.output;
+  EXPECT_TRUE(Has(r.output, "on 3 masters")) << r.output;
+  for (int port : cluster.ports()) {
+    auto keys = iam::test::RunShell("redis-cli -h 127.0.0.1 -p " + std::to_string(port) + " --scan --pattern " +
+                                    ShellQuote(prefix + ":*"));
+    EXPECT_EQ(keys.output, "") << "left behind on " << port << ":\n" << keys.output;
+  }
+  // A database other than 0 is refused before anything is tried.
+  auto db = RunIam({"REDIS_CLUSTER_NODES=" + cluster.seeds(), "REDIS_DB=1"}, "redis-check");
+  EXPECT_NE(db.exit_code, 0);
+  EXPECT_TRUE(Has(db.output, "database 0 only")) << db.output;
 }
 
 TEST(RedisCheckTest, ClosedPortFailsWithTheServerHint) {
