@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <charconv>
 
 namespace iam::cache {
 
@@ -216,6 +217,14 @@ asio::awaitable<RemoteStatus> RedisTier::Status() {
       if (auto at = info->str.find(kField); at != std::string::npos) {
         auto end = info->str.find_first_of("\r\n", at);
         s.used_memory_human = info->str.substr(at + kField.size(), end - at - kField.size());
+      }
+      // "used_memory:" is its own line ("used_memory_human:" and the others differ before the ':').
+      constexpr std::string_view kBytes = "used_memory:";
+      if (auto at = info->str.find(kBytes); at != std::string::npos) {
+        std::int64_t bytes = 0;
+        const char* first = info->str.data() + at + kBytes.size();
+        const char* last = info->str.data() + info->str.size();
+        if (auto [p, ec] = std::from_chars(first, last, bytes); ec == std::errc()) s.used_memory_bytes = bytes;
       }
     }
     if (auto n = co_await Call(std::move(dbsize)); n && n->type == RedisReply::Type::kInteger) s.keys = n->integer;
