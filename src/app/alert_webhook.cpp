@@ -87,7 +87,10 @@ awaitable<std::pair<int, std::string>> PostOnce(std::shared_ptr<AlertWebhook::St
     co_return r;
   }
   beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp), *s->ssl);
-  if (SSL_set_tlsext_host_name(tls.native_handle(), s->host.c_str()) != 1) co_return std::pair{0, std::string("TLS SNI")};
+  boost::system::error_code not_ip;
+  asio::ip::make_address(s->host, not_ip);
+  if (not_ip && SSL_set_tlsext_host_name(tls.native_handle(), s->host.c_str()) != 1)  // SNI names hosts, never IPs
+    co_return std::pair{0, std::string("TLS SNI")};
   tls.set_verify_mode(asio::ssl::verify_peer);
   tls.set_verify_callback(asio::ssl::host_name_verification(s->host));
   if (auto [ec] = co_await tls.async_handshake(asio::ssl::stream_base::client, kUseTuple); ec)
@@ -164,8 +167,9 @@ Result<std::unique_ptr<AlertWebhook>> AlertWebhook::Create(asio::any_io_executor
     s->ssl->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
     boost::system::error_code ec;
-    s->ssl->set_default_verify_paths(ec);
-    if (ec) return Fail(Error::Unavailable("alert webhook: cannot load the system's CA certificates: " + ec.message()));
+    if (options.ca_file.empty()) s->ssl->set_default_verify_paths(ec);
+    else s->ssl->load_verify_file(options.ca_file, ec);
+    if (ec) return Fail(Error::Unavailable("alert webhook: cannot load the CA certificates: " + ec.message()));
   }
   s->executor = std::move(executor);
   s->options = std::move(options);

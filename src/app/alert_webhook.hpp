@@ -22,6 +22,7 @@ struct WebhookOptions {
   int attempts = 3;
   std::chrono::milliseconds backoff{1000};   // before the second attempt; doubled before each next one
   std::size_t queue_limit = 64;              // notifications waiting or in flight
+  std::string ca_file;  // https: PEM file of the CAs to trust instead of the system's (tests, private CAs)
 };
 
 class AlertWebhook {

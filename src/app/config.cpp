@@ -350,7 +350,7 @@ std::string MaskWebhookUrl(std::string_view url) {
   }
   auto host_end = rest.find_first_of("/?#");
   out += rest.substr(0, host_end);
-  if (host_end != std::string_view::npos && rest.substr(host_end) != "/") out += "/****";
+  if (host_end != std::string_view::npos) out += rest.substr(host_end) == "/" ? "/" : "/****";
   return out;
 }
 
