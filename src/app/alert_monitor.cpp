@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -94,7 +95,7 @@ std::string AlertWebhookJson(const domain::AlertEvent& e, const std::string& mes
 
 AlertMonitor::AlertMonitor(asio::any_io_executor executor, AlertMonitorOptions options, cache::Cache& cache,
                            const http::RequestDurations& durations, AlertWebhook* webhook)
-    : executor_(std::move(executor)),
+    : executor_(asio::make_strand(executor)),
       options_(options),
       cache_(cache),
       durations_(durations),

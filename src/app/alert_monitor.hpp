@@ -2,7 +2,7 @@
 // `interval` it reads the cache counters, the request-duration histogram and Redis' status, feeds
 // them to a domain::AlertEvaluator, logs each transition (warning when a rule fires, info when it
 // resolves) and hands it to the webhook, if any. Report() serves GET /auth/admin/alerts and
-// /metrics. Thread-safe; the sampling runs as one coroutine on the given executor.
+// /metrics. Thread-safe; the sampling runs as one coroutine on a strand of the given executor.
 // REQUIRES: cache, durations and webhook outlive it, and Stop() is called (or the executor's
 // io_context stopped) before it is destroyed.
 #pragma once
@@ -45,7 +45,7 @@ class AlertMonitor final : public api::AlertSource {
   domain::AlertReading Read(const cache::RemoteStatus* redis) const;
   void Publish(const domain::AlertEvent& event, const std::string& message);
 
-  boost::asio::any_io_executor executor_;
+  boost::asio::any_io_executor executor_;  // a strand: the loop and Stop()'s cancel never overlap
   AlertMonitorOptions options_;
   cache::Cache& cache_;
   const http::RequestDurations& durations_;

@@ -220,6 +220,7 @@ Result<void> ParseAlerts(const VarMap& v, Config& c) {
   if (auto r = IntVar(v, "ALERT_MIN_SAMPLES", c.alert_min_samples, 1, 1'000'000'000); !r) return r;
   if (auto r = IntVar(v, "ALERT_WEBHOOK_TIMEOUT_MS", c.alert_webhook_timeout_ms, 100, 120000); !r) return r;
   if (auto r = IntVar(v, "ALERT_WEBHOOK_ATTEMPTS", c.alert_webhook_attempts, 1, 10); !r) return r;
+  c.alert_webhook_ca_file = Get(v, "ALERT_WEBHOOK_CA_FILE").value_or("");
   if (auto url = Get(v, "ALERT_WEBHOOK_URL")) {
     auto u = boost::urls::parse_absolute_uri(*url);
     if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->host().empty())
@@ -294,7 +295,7 @@ const std::vector<std::string>& KnownVariables() {
       "CACHE_L1_MAX_AGE_MS", "REDIS_TIMEOUT_MS",
       "ALERT_HIT_RATE_MIN", "ALERT_P95_MS", "ALERT_REDIS_ERROR_RATE", "ALERT_REDIS_MEMORY_MB", "ALERT_WINDOW_S",
       "ALERT_INTERVAL_MS", "ALERT_MIN_SAMPLES", "ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_TIMEOUT_MS",
-      "ALERT_WEBHOOK_ATTEMPTS", "JWT_SECRET", "JWT_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "LOG_FORMAT",
+      "ALERT_WEBHOOK_ATTEMPTS", "ALERT_WEBHOOK_CA_FILE", "JWT_SECRET", "JWT_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "LOG_FORMAT",
       "LOG_LEVEL"};
   return kNames;
 }
@@ -409,6 +410,7 @@ std::vector<std::pair<std::string, std::string>> Masked(const Config& c) {
       {"ALERT_WEBHOOK_URL", c.alert_webhook_url.empty() ? "(unset)" : MaskWebhookUrl(c.alert_webhook_url)},
       {"ALERT_WEBHOOK_TIMEOUT_MS", std::to_string(c.alert_webhook_timeout_ms)},
       {"ALERT_WEBHOOK_ATTEMPTS", std::to_string(c.alert_webhook_attempts)},
+      {"ALERT_WEBHOOK_CA_FILE", c.alert_webhook_ca_file.empty() ? "(system CAs)" : c.alert_webhook_ca_file},
       {"JWT_SECRET", c.jwt_secret_generated ? "**** (generated at start-up: development only)" : secret(c.jwt_secret)},
       {"JWT_EXPIRES_IN", std::to_string(c.jwt_expires_in_s) + "s"},
       {"JWT_ISSUER", c.jwt_issuer},

@@ -84,6 +84,7 @@ struct Config {
   std::string alert_webhook_url;         // ALERT_WEBHOOK_URL: http(s)://…, empty = no webhook
   std::int64_t alert_webhook_timeout_ms = 5000;  // ALERT_WEBHOOK_TIMEOUT_MS: per attempt
   std::int64_t alert_webhook_attempts = 3;       // ALERT_WEBHOOK_ATTEMPTS
+  std::string alert_webhook_ca_file;  // ALERT_WEBHOOK_CA_FILE: PEM CAs for https instead of the system's
 
   // Auth
   std::string jwt_secret;

@@ -158,7 +158,8 @@ int RunServe(const Config& config) {
     auto created = AlertWebhook::Create(
         io.get_executor(), {.url = config.alert_webhook_url,
                             .timeout = std::chrono::milliseconds(config.alert_webhook_timeout_ms),
-                            .attempts = static_cast<int>(config.alert_webhook_attempts)});
+                            .attempts = static_cast<int>(config.alert_webhook_attempts),
+                            .ca_file = config.alert_webhook_ca_file});
     if (!created) {
       spdlog::critical("{}", created.error().message);
       return 2;

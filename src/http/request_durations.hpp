@@ -1,5 +1,6 @@
 // RequestDurations: a lock-free histogram of how long the server took to answer each request
-// (from the first byte read to the response handed to the writer), in domain::kDurationBoundsMs
+// (from the request fully read to the response handed to the writer: handling time, not the
+// client's upload or the write), in domain::kDurationBoundsMs
 // buckets. Fed by the RecordDurations middleware; read by /metrics and by the alert sampler (the
 // response-time p95 rule). Counters only grow; thread-safe.
 #pragma once

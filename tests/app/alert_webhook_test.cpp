@@ -220,6 +220,9 @@ TEST(AlertWebhookCreateTest, RefusesUrlsItCannotPostToWithoutShowingThem) {
   ASSERT_FALSE(w.has_value());
   EXPECT_EQ(w.error().message.find("Secret"), std::string::npos) << w.error().message;
   EXPECT_TRUE(AlertWebhook::Create(io.get_executor(), {.url = "https://hooks.example.com/x"}).has_value());
+  auto no_ca = AlertWebhook::Create(io.get_executor(), {.url = "https://hooks.example.com/x", .ca_file = "/nonexistent/ca.pem"});
+  ASSERT_FALSE(no_ca.has_value());
+  EXPECT_NE(no_ca.error().message.find("CA certificates"), std::string::npos) << no_ca.error().message;
 }
 
 }  // namespace

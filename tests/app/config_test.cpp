@@ -205,7 +205,8 @@ TEST(AlertConfigTest, ReadsEveryAlertVariable) {
   auto c = ParseConfig({{"ALERT_HIT_RATE_MIN", "0.9"}, {"ALERT_P95_MS", "150.5"}, {"ALERT_REDIS_ERROR_RATE", "0.05"},
                         {"ALERT_REDIS_MEMORY_MB", "0"}, {"ALERT_WINDOW_S", "60"}, {"ALERT_INTERVAL_MS", "500"},
                         {"ALERT_MIN_SAMPLES", "7"}, {"ALERT_WEBHOOK_URL", "https://hooks.example.com/T1/B2/tok3n"},
-                        {"ALERT_WEBHOOK_TIMEOUT_MS", "2500"}, {"ALERT_WEBHOOK_ATTEMPTS", "5"}});
+                        {"ALERT_WEBHOOK_TIMEOUT_MS", "2500"}, {"ALERT_WEBHOOK_ATTEMPTS", "5"},
+                        {"ALERT_WEBHOOK_CA_FILE", "/etc/iam/hooks-ca.pem"}});
   ASSERT_TRUE(c.has_value()) << c.error().message;
   EXPECT_DOUBLE_EQ(c->alert_hit_rate_min, 0.9);
   EXPECT_DOUBLE_EQ(c->alert_p95_ms, 150.5);
@@ -217,6 +218,7 @@ TEST(AlertConfigTest, ReadsEveryAlertVariable) {
   EXPECT_EQ(c->alert_webhook_url, "https://hooks.example.com/T1/B2/tok3n");
   EXPECT_EQ(c->alert_webhook_timeout_ms, 2500);
   EXPECT_EQ(c->alert_webhook_attempts, 5);
+  EXPECT_EQ(c->alert_webhook_ca_file, "/etc/iam/hooks-ca.pem");
 }
 
 TEST(AlertConfigTest, BadAlertValuesAreStartUpErrorsNamingTheVariable) {
