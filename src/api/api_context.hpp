@@ -8,9 +8,11 @@
 #include <string>
 
 #include "api/access_check_cache.hpp"
+#include "api/alert_source.hpp"
 #include "api/rate_limiter.hpp"
 #include "cache/cache.hpp"
 #include "crypto/jwt.hpp"
+#include "http/request_durations.hpp"
 #include "store/database.hpp"
 
 namespace iam::api {
@@ -45,6 +47,10 @@ struct ApiContext {
   std::int64_t cross_instance_bound_ms = 0;
   // Remembered token checks; null: every request checks its token in the database.
   AccessCheckCache* access_checks = nullptr;
+  // The alert monitor (GET /auth/admin/alerts, iam_alert_* metrics); null: alerts are not watched.
+  const AlertSource* alerts = nullptr;
+  // Every request's duration (iam_http_request_duration_seconds); null: not recorded.
+  const http::RequestDurations* request_durations = nullptr;
 };
 
 }  // namespace iam::api

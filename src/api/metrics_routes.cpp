@@ -1,7 +1,7 @@
 // GET /metrics: Prometheus text exposition (version 0.0.4) of the cache (per tier, category and
-// outcome; L1 size; Redis breaker, errors and latency histogram) and the database pool (connections,
-// statements sent). Open, or, when METRICS_TOKEN is set, only with `Authorization: Bearer <token>`
-// (compared in constant time).
+// outcome; L1 size; Redis breaker, errors and latency histogram), the database pool (connections,
+// statements sent) and, when wired, request durations and alert state (docs/alerts.md). Open, or,
+// when METRICS_TOKEN is set, only with `Authorization: Bearer <token>` (compared in constant time).
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 
@@ -29,6 +29,47 @@ bool TokenMatches(std::string_view header, const std::string& token) {
 
 void Family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
   fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+void RenderRequestDurations(std::string& out, const http::RequestDurations& durations) {
+  auto o = std::back_inserter(out);
+  Family(out, "iam_http_request_duration_seconds", "histogram", "Time to answer each HTTP request.");
+  const domain::DurationCounts counts = durations.Counts();
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    cumulative += counts[i];
+    if (i < domain::kDurationBoundsMs.size())
+      fmt::format_to(o, "iam_http_request_duration_seconds_bucket{{le=\"{}\"}} {}\n", domain::kDurationBoundsMs[i] / 1e3,
+                     cumulative);
+    else
+      fmt::format_to(o, "iam_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
+  }
+  fmt::format_to(o, "iam_http_request_duration_seconds_sum {}\niam_http_request_duration_seconds_count {}\n",
+                 durations.SumSeconds(), cumulative);
+}
+
+// Alert state (docs/alerts.md): 1 per firing rule, the last evaluated value, webhook deliveries.
+void RenderAlerts(std::string& out, const AlertReport& report) {
+  auto o = std::back_inserter(out);
+  Family(out, "iam_alert_active", "gauge", "1 while the alert rule is firing.");
+  for (const auto& r : report.rules)
+    fmt::format_to(o, "iam_alert_active{{rule=\"{}\"}} {}\n", domain::AlertRuleName(r.state.rule), r.state.firing ? 1 : 0);
+  Family(out, "iam_alert_value", "gauge", "Last evaluated value of each rule with enough samples in its window.");
+  for (const auto& r : report.rules)
+    if (r.state.health != domain::RuleHealth::kNoData)
+      fmt::format_to(o, "iam_alert_value{{rule=\"{}\"}} {}\n", domain::AlertRuleName(r.state.rule), r.state.value);
+  Family(out, "iam_alert_threshold", "gauge", "Threshold of each rule.");
+  for (const auto& r : report.rules)
+    fmt::format_to(o, "iam_alert_threshold{{rule=\"{}\"}} {}\n", domain::AlertRuleName(r.state.rule), r.state.threshold);
+  Family(out, "iam_alert_webhook_deliveries_total", "counter",
+         "Alert webhook deliveries: sent (2xx), failed (after every attempt), dropped (queue full).");
+  const WebhookCounters& w = report.webhook;
+  for (auto [result, n] : {std::pair{"sent", w.sent}, std::pair{"failed", w.failed}, std::pair{"dropped", w.dropped}})
+    fmt::format_to(o, "iam_alert_webhook_deliveries_total{{result=\"{}\"}} {}\n", result, n);
+  Family(out, "iam_alert_webhook_retries_total", "counter", "Webhook attempts after a failed one.");
+  fmt::format_to(o, "iam_alert_webhook_retries_total {}\n", w.retries);
+  Family(out, "iam_alert_webhook_queued", "gauge", "Alert deliveries waiting or in flight.");
+  fmt::format_to(o, "iam_alert_webhook_queued {}\n", w.queued);
 }
 
 awaitable<std::string> Render(ApiContext& api) {
@@ -117,6 +158,8 @@ awaitable<std::string> Render(ApiContext& api) {
   fmt::format_to(o, "iam_db_pool_acquire_timeouts_total {}\n", pool.acquire_timeouts);
   Family(out, "iam_db_statements_total", "counter", "Statements sent to the database (queries, BEGIN/COMMIT/ROLLBACK).");
   fmt::format_to(o, "iam_db_statements_total {}\n", pool.statements);
+  if (api.request_durations != nullptr) RenderRequestDurations(out, *api.request_durations);
+  if (api.alerts != nullptr) RenderAlerts(out, api.alerts->Report());
   co_return out;
 }
 

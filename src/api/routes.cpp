@@ -18,6 +18,7 @@ void RegisterApiRoutes(http::Router& router, ApiContext& api) {
   RegisterMovementRoutes(router, api);
   RegisterDashboardRoutes(router, api);
   RegisterCacheRoutes(router, api);
+  RegisterAlertRoutes(router, api);
   RegisterMetricsRoutes(router, api);
   RegisterDashboardPageRoutes(router);
 }

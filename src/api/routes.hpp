@@ -20,6 +20,7 @@ void RegisterSupplierRoutes(http::Router& router, ApiContext& api);
 void RegisterMovementRoutes(http::Router& router, ApiContext& api);
 void RegisterDashboardRoutes(http::Router& router, ApiContext& api);
 void RegisterCacheRoutes(http::Router& router, ApiContext& api);
+void RegisterAlertRoutes(http::Router& router, ApiContext& api);
 void RegisterMetricsRoutes(http::Router& router, ApiContext& api);
 
 // The operator dashboard page (static files compiled into the binary) under kDashboardMount.

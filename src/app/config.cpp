@@ -30,6 +30,14 @@ Result<std::int64_t> ParseInt(std::string_view name, std::string_view v, std::in
   return out;
 }
 
+Result<double> ParseDouble(std::string_view name, std::string_view v, double lo, double hi) {
+  double out = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || p != v.data() + v.size() || !(out >= lo && out <= hi))
+    return Fail(Invalid(name, fmt::format("expected a number in {}..{}", lo, hi), v));
+  return out;
+}
+
 Result<bool> ParseBool(std::string_view name, std::string_view v) {
   std::string s(v);
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -203,8 +211,39 @@ Result<void> ParseCache(const VarMap& v, Config& c) {
     c.cache_prefix = *p;
   }
   c.metrics_token = Get(v, "METRICS_TOKEN").value_or("");
-  c.alert_webhook_url = Get(v, "ALERT_WEBHOOK_URL").value_or("");
   return ParseRedis(v, c.redis);
+}
+
+Result<void> DoubleVar(const VarMap& v, const char* name, double& out, double lo, double hi) {
+  if (auto s = Get(v, name)) {
+    auto n = ParseDouble(name, *s, lo, hi);
+    if (!n) return Fail(n.error());
+    out = *n;
+  }
+  return {};
+}
+
+Result<void> ParseAlerts(const VarMap& v, Config& c) {
+  if (auto r = DoubleVar(v, "ALERT_HIT_RATE_MIN", c.alert_hit_rate_min, 0, 1); !r) return r;
+  if (auto r = DoubleVar(v, "ALERT_P95_MS", c.alert_p95_ms, 0, 3.6e6); !r) return r;
+  if (auto r = DoubleVar(v, "ALERT_REDIS_ERROR_RATE", c.alert_redis_error_rate, 0, 1); !r) return r;
+  if (auto r = DoubleVar(v, "ALERT_REDIS_MEMORY_MB", c.alert_redis_memory_mb, 0, 1e9); !r) return r;
+  if (auto r = IntVar(v, "ALERT_WINDOW_S", c.alert_window_s, 1, 86400); !r) return r;
+  if (auto r = IntVar(v, "ALERT_INTERVAL_MS", c.alert_interval_ms, 100, 3600000); !r) return r;
+  if (c.alert_interval_ms > c.alert_window_s * 1000)
+    return Fail(Invalid("ALERT_INTERVAL_MS", fmt::format("must not exceed ALERT_WINDOW_S ({} s)", c.alert_window_s),
+                        std::to_string(c.alert_interval_ms)));
+  if (auto r = IntVar(v, "ALERT_MIN_SAMPLES", c.alert_min_samples, 1, 1'000'000'000); !r) return r;
+  if (auto r = IntVar(v, "ALERT_WEBHOOK_TIMEOUT_MS", c.alert_webhook_timeout_ms, 100, 120000); !r) return r;
+  if (auto r = IntVar(v, "ALERT_WEBHOOK_ATTEMPTS", c.alert_webhook_attempts, 1, 10); !r) return r;
+  c.alert_webhook_ca_file = Get(v, "ALERT_WEBHOOK_CA_FILE").value_or("");
+  if (auto url = Get(v, "ALERT_WEBHOOK_URL")) {
+    auto u = boost::urls::parse_absolute_uri(*url);
+    if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->host().empty())
+      return Fail(Invalid("ALERT_WEBHOOK_URL", "expected http://host[:port]/path or https://…", MaskWebhookUrl(*url)));
+    c.alert_webhook_url = *url;
+  }
+  return {};
 }
 
 Result<void> ParseHttp(const VarMap& v, Config& c) {
@@ -270,7 +309,9 @@ const std::vector<std::string>& KnownVariables() {
       "METRICS_TOKEN", "CACHE_TTL_KPIS", "CACHE_TTL_FINANCIAL", "CACHE_TTL_PRODUCTOS", "CACHE_TTL_EMPRESA",
       "CACHE_TTL_USUARIO", "CACHE_TTL_CONFIG", "CACHE_TTL_PREDICTIVE", "CACHE_TTL_SESSION", "CACHE_L1_MAX_BYTES",
       "CACHE_L1_MAX_AGE_MS", "REDIS_TIMEOUT_MS",
-      "ALERT_WEBHOOK_URL", "JWT_SECRET", "JWT_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "LOG_FORMAT",
+      "ALERT_HIT_RATE_MIN", "ALERT_P95_MS", "ALERT_REDIS_ERROR_RATE", "ALERT_REDIS_MEMORY_MB", "ALERT_WINDOW_S",
+      "ALERT_INTERVAL_MS", "ALERT_MIN_SAMPLES", "ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_TIMEOUT_MS",
+      "ALERT_WEBHOOK_ATTEMPTS", "ALERT_WEBHOOK_CA_FILE", "JWT_SECRET", "JWT_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "LOG_FORMAT",
       "LOG_LEVEL"};
   return kNames;
 }
@@ -282,7 +323,7 @@ Result<Config> ParseConfig(const VarMap& vars) {
       return Fail(Invalid("IAM_ENV", "expected development, production or test", *e));
     c.env = *e;
   }
-  for (auto* step : {&ParseHttp, &ParseStorageAndLogs, &ParseCache, &ParseAuth}) {
+  for (auto* step : {&ParseHttp, &ParseStorageAndLogs, &ParseCache, &ParseAlerts, &ParseAuth}) {
     if (auto r = step(vars, c); !r) return Fail(r.error());
   }
   return c;
@@ -312,6 +353,22 @@ std::string MaskUrlPassword(std::string_view url) {
   auto colon = url.find(':', auth_start);
   if (colon == std::string_view::npos || colon > at) return std::string(url);
   return std::string(url.substr(0, colon + 1)) + "****" + std::string(url.substr(at));
+}
+
+std::string MaskWebhookUrl(std::string_view url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return url.empty() ? std::string() : std::string("****");
+  std::string out(url.substr(0, scheme_end + 3));
+  std::string_view rest = url.substr(scheme_end + 3);
+  // Userinfo ends at the last '@' (passwords typed with '@', '/' or '?' in them stay hidden).
+  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
+    out += "****@";
+    rest = rest.substr(at + 1);
+  }
+  auto host_end = rest.find_first_of("/?#");
+  out += rest.substr(0, host_end);
+  if (host_end != std::string_view::npos) out += rest.substr(host_end) == "/" ? "/" : "/****";
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> Masked(const Config& c) {
@@ -359,7 +416,17 @@ std::vector<std::pair<std::string, std::string>> Masked(const Config& c) {
       {"CACHE_TTL_PREDICTIVE", std::to_string(c.ttl.predictive)},
       {"CACHE_TTL_SESSION", std::to_string(c.ttl.session)},
       {"METRICS_TOKEN", secret(c.metrics_token)},
-      {"ALERT_WEBHOOK_URL", MaskUrlPassword(c.alert_webhook_url)},
+      {"ALERT_HIT_RATE_MIN", fmt::format("{}", c.alert_hit_rate_min)},
+      {"ALERT_P95_MS", fmt::format("{}", c.alert_p95_ms)},
+      {"ALERT_REDIS_ERROR_RATE", fmt::format("{}", c.alert_redis_error_rate)},
+      {"ALERT_REDIS_MEMORY_MB", fmt::format("{}", c.alert_redis_memory_mb)},
+      {"ALERT_WINDOW_S", std::to_string(c.alert_window_s)},
+      {"ALERT_INTERVAL_MS", std::to_string(c.alert_interval_ms)},
+      {"ALERT_MIN_SAMPLES", std::to_string(c.alert_min_samples)},
+      {"ALERT_WEBHOOK_URL", c.alert_webhook_url.empty() ? "(unset)" : MaskWebhookUrl(c.alert_webhook_url)},
+      {"ALERT_WEBHOOK_TIMEOUT_MS", std::to_string(c.alert_webhook_timeout_ms)},
+      {"ALERT_WEBHOOK_ATTEMPTS", std::to_string(c.alert_webhook_attempts)},
+      {"ALERT_WEBHOOK_CA_FILE", c.alert_webhook_ca_file.empty() ? "(system CAs)" : c.alert_webhook_ca_file},
       {"JWT_SECRET", c.jwt_secret_generated ? "**** (generated at start-up: development only)" : secret(c.jwt_secret)},
       {"JWT_EXPIRES_IN", std::to_string(c.jwt_expires_in_s) + "s"},
       {"JWT_ISSUER", c.jwt_issuer},

@@ -71,7 +71,20 @@ struct Config {
   // it is, L1 entries older than CACHE_L1_MAX_AGE_MS are still served. 0 = never (age cap only).
   std::int64_t cache_l1_heartbeat_ms = 50;
   std::int64_t redis_timeout_ms = 50;  // REDIS_TIMEOUT_MS: per Redis call
-  std::string alert_webhook_url;
+
+  // Alerts (cache.md guarantee 8, docs/alerts.md): the guide's thresholds, over a sliding window
+  // read every ALERT_INTERVAL_MS, each rate rule needing ALERT_MIN_SAMPLES events in the window.
+  double alert_hit_rate_min = 0.80;      // ALERT_HIT_RATE_MIN, 0..1
+  double alert_p95_ms = 200;             // ALERT_P95_MS
+  double alert_redis_error_rate = 0.01;  // ALERT_REDIS_ERROR_RATE, 0..1
+  double alert_redis_memory_mb = 50;     // ALERT_REDIS_MEMORY_MB
+  std::int64_t alert_window_s = 300;     // ALERT_WINDOW_S
+  std::int64_t alert_interval_ms = 10000;  // ALERT_INTERVAL_MS, at most the window
+  std::int64_t alert_min_samples = 100;  // ALERT_MIN_SAMPLES
+  std::string alert_webhook_url;         // ALERT_WEBHOOK_URL: http(s)://…, empty = no webhook
+  std::int64_t alert_webhook_timeout_ms = 5000;  // ALERT_WEBHOOK_TIMEOUT_MS: per attempt
+  std::int64_t alert_webhook_attempts = 3;       // ALERT_WEBHOOK_ATTEMPTS
+  std::string alert_webhook_ca_file;  // ALERT_WEBHOOK_CA_FILE: PEM CAs for https instead of the system's
 
   // Auth
   std::string jwt_secret;
@@ -101,6 +114,10 @@ std::vector<std::pair<std::string, std::string>> Masked(const Config& config);
 // Replaces the password of a URL ("postgres://u:pw@h/db" -> "postgres://u:****@h/db"), also when
 // it holds characters a URL does not allow there ("redis://u:p/w@d@h" -> "redis://u:****@h").
 std::string MaskUrlPassword(std::string_view url);
+
+// A webhook URL as logs and `iam config` may show it: scheme, host and port only; credentials,
+// path and query (where services such as Slack put the token) become "****".
+std::string MaskWebhookUrl(std::string_view url);
 
 // Every variable name ParseConfig reads (for --set validation and docs).
 const std::vector<std::string>& KnownVariables();

@@ -11,6 +11,8 @@
 
 #include "api/memory_rate_limiter.hpp"
 #include "api/redis_rate_limiter.hpp"
+#include "app/alert_monitor.hpp"
+#include "app/alert_webhook.hpp"
 #include "app/redis_check_command.hpp"
 #include "app/redis_connect.hpp"
 #include "cache/cache.hpp"
@@ -77,6 +79,15 @@ std::unique_ptr<store::ChangeListener> StartChangeListener(const Config& config,
 
 }  // namespace
 
+domain::AlertThresholds AlertThresholdsFromConfig(const Config& config) {
+  return {.hit_rate_min = config.alert_hit_rate_min,
+          .p95_ms_max = config.alert_p95_ms,
+          .redis_error_rate_max = config.alert_redis_error_rate,
+          .redis_memory_mb_max = config.alert_redis_memory_mb,
+          .window_ms = config.alert_window_s * 1000,
+          .min_samples = static_cast<std::uint64_t>(config.alert_min_samples)};
+}
+
 int RunServe(const Config& config) {
   if (config.jwt_secret_generated)
     spdlog::warn("JWT_SECRET is not set: using a random one for this run (tokens die with the process)");
@@ -142,13 +153,43 @@ int RunServe(const Config& config) {
   cache::ChangeFeed change_feed(io.get_executor(), cache, [&access_checks] { access_checks.BumpAll(); });
   std::unique_ptr<store::ChangeListener> listener;
   if (postgres) listener = StartChangeListener(config, *db, change_feed);
+  // Alerts (docs/alerts.md): the guide's thresholds read every ALERT_INTERVAL_MS over
+  // ALERT_WINDOW_S; notifications go to ALERT_WEBHOOK_URL from a bounded queue, off the request path.
+  http::RequestDurations request_durations;
+  std::unique_ptr<AlertWebhook> webhook;
+  if (!config.alert_webhook_url.empty()) {
+    auto created = AlertWebhook::Create(
+        io.get_executor(), {.url = config.alert_webhook_url,
+                            .timeout = std::chrono::milliseconds(config.alert_webhook_timeout_ms),
+                            .attempts = static_cast<int>(config.alert_webhook_attempts),
+                            .ca_file = config.alert_webhook_ca_file});
+    if (!created) {
+      spdlog::critical("{}", created.error().message);
+      return 2;
+    }
+    webhook = std::move(*created);
+  }
+  AlertMonitor alerts(io.get_executor(),
+                      {.thresholds = AlertThresholdsFromConfig(config),
+                       .interval = std::chrono::milliseconds(config.alert_interval_ms)},
+                      cache, request_durations, webhook.get());
+  api_context.alerts = &alerts;
+  api_context.request_durations = &request_durations;
+  alerts.Start();
+  spdlog::info("alerts: hit rate < {}, p95 > {} ms, Redis errors > {}, Redis memory > {} MB, over {} s (at least {} "
+               "samples), read every {} ms; webhook {}",
+               config.alert_hit_rate_min, config.alert_p95_ms, config.alert_redis_error_rate,
+               config.alert_redis_memory_mb, config.alert_window_s, config.alert_min_samples, config.alert_interval_ms,
+               webhook ? MaskWebhookUrl(config.alert_webhook_url) : std::string("(none)"));
   http::Router router;
   api::RegisterApiRoutes(router, api_context);
 
   http::Server server(io, {.host = config.host, .port = static_cast<unsigned short>(config.port),
                            .body_limit = config.body_limit, .header_limit = config.header_limit,
                            .read_timeout = config.read_timeout},
-                      http::StandardHandler(router, {.production = config.production(), .cors_origins = config.cors_origins}));
+                      http::StandardHandler(router, {.production = config.production(),
+                                                     .cors_origins = config.cors_origins,
+                                                     .durations = &request_durations}));
   auto port = server.Listen();
   if (!port) {
     spdlog::critical("{}", port.error().message);
@@ -161,6 +202,8 @@ int RunServe(const Config& config) {
     if (ec) return;
     spdlog::info("signal {}: draining {} connection(s), deadline {} ms", signo, server.active_connections(),
                  config.shutdown_timeout.count());
+    alerts.Stop();
+    if (webhook) webhook->Stop();
     server.Shutdown(config.shutdown_timeout, [&](bool drained) {
       spdlog::info(drained ? "shutdown: all requests finished" : "shutdown: deadline passed, closing");
       io.stop();

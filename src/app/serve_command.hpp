@@ -4,9 +4,13 @@
 #pragma once
 
 #include "app/config.hpp"
+#include "domain/alert_rules.hpp"
 
 namespace iam::app {
 
 int RunServe(const Config& config);
+
+// The alert rules' thresholds and window of a configuration (ALERT_*).
+domain::AlertThresholds AlertThresholdsFromConfig(const Config& config);
 
 }  // namespace iam::app

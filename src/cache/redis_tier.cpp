@@ -309,7 +309,10 @@ asio::awaitable<RemoteStatus> RedisTier::Status() {
       if (n && n->type == RedisReply::Type::kInteger) keys += n->integer;
       else keys_ok = false;
     }
-    if (memory_ok) s.used_memory_human = nodes.size() == 1 && !human.empty() ? human : HumanBytes(used_bytes);
+    if (memory_ok) {
+      s.used_memory_human = nodes.size() == 1 && !human.empty() ? human : HumanBytes(used_bytes);
+      s.used_memory_bytes = used_bytes;
+    }
     if (keys_ok) s.keys = keys;
   }
   co_return s;

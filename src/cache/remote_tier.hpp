@@ -37,6 +37,7 @@ struct RemoteStatus {
   std::string breaker = "closed";  // closed | open | half-open
   std::uint64_t breaker_opened = 0, rejected = 0, timeouts = 0, errors = 0, commands = 0;
   std::optional<std::string> used_memory_human;  // filled by Status(), when reachable
+  std::optional<std::int64_t> used_memory_bytes;  // INFO memory `used_memory`, when reachable
   std::optional<std::int64_t> keys;               // DBSIZE
   // Latency of commands that got an answer, in microseconds.
   double latency_p50_us = 0, latency_p95_us = 0, latency_p99_us = 0;

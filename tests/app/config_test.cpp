@@ -196,3 +196,94 @@ TEST(DotEnvTest, MalformedLinesNameTheirLine) {
 
 }  // namespace
 }  // namespace iam::app
+
+namespace iam::app {
+namespace {
+
+TEST(AlertConfigTest, DefaultsAreTheGuidesThresholds) {
+  auto c = ParseConfig({});
+  ASSERT_TRUE(c.has_value());
+  EXPECT_DOUBLE_EQ(c->alert_hit_rate_min, 0.80);
+  EXPECT_DOUBLE_EQ(c->alert_p95_ms, 200);
+  EXPECT_DOUBLE_EQ(c->alert_redis_error_rate, 0.01);
+  EXPECT_DOUBLE_EQ(c->alert_redis_memory_mb, 50);
+  EXPECT_EQ(c->alert_window_s, 300);
+  EXPECT_EQ(c->alert_min_samples, 100);
+  EXPECT_TRUE(c->alert_webhook_url.empty());
+}
+
+TEST(AlertConfigTest, ReadsEveryAlertVariable) {
+  auto c = ParseConfig({{"ALERT_HIT_RATE_MIN", "0.9"}, {"ALERT_P95_MS", "150.5"}, {"ALERT_REDIS_ERROR_RATE", "0.05"},
+                        {"ALERT_REDIS_MEMORY_MB", "0"}, {"ALERT_WINDOW_S", "60"}, {"ALERT_INTERVAL_MS", "500"},
+                        {"ALERT_MIN_SAMPLES", "7"}, {"ALERT_WEBHOOK_URL", "https://hooks.example.com/T1/B2/tok3n"},
+                        {"ALERT_WEBHOOK_TIMEOUT_MS", "2500"}, {"ALERT_WEBHOOK_ATTEMPTS", "5"},
+                        {"ALERT_WEBHOOK_CA_FILE", "/etc/iam/hooks-ca.pem"}});
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_DOUBLE_EQ(c->alert_hit_rate_min, 0.9);
+  EXPECT_DOUBLE_EQ(c->alert_p95_ms, 150.5);
+  EXPECT_DOUBLE_EQ(c->alert_redis_error_rate, 0.05);
+  EXPECT_DOUBLE_EQ(c->alert_redis_memory_mb, 0);
+  EXPECT_EQ(c->alert_window_s, 60);
+  EXPECT_EQ(c->alert_interval_ms, 500);
+  EXPECT_EQ(c->alert_min_samples, 7);
+  EXPECT_EQ(c->alert_webhook_url, "https://hooks.example.com/T1/B2/tok3n");
+  EXPECT_EQ(c->alert_webhook_timeout_ms, 2500);
+  EXPECT_EQ(c->alert_webhook_attempts, 5);
+  EXPECT_EQ(c->alert_webhook_ca_file, "/etc/iam/hooks-ca.pem");
+}
+
+TEST(AlertConfigTest, BadAlertValuesAreStartUpErrorsNamingTheVariable) {
+  struct Case {
+    const char* name;
+    const char* value;
+  } kCases[] = {
+      {"ALERT_HIT_RATE_MIN", "80"},      {"ALERT_HIT_RATE_MIN", "-0.1"},   {"ALERT_HIT_RATE_MIN", "abc"},
+      {"ALERT_HIT_RATE_MIN", "nan"},     {"ALERT_P95_MS", "-1"},           {"ALERT_P95_MS", "200ms"},
+      {"ALERT_REDIS_ERROR_RATE", "2"},   {"ALERT_REDIS_MEMORY_MB", "-5"},  {"ALERT_WINDOW_S", "0"},
+      {"ALERT_INTERVAL_MS", "50"},       {"ALERT_INTERVAL_MS", "400000"},  {"ALERT_MIN_SAMPLES", "0"},
+      {"ALERT_WEBHOOK_URL", "ftp://h/x"}, {"ALERT_WEBHOOK_URL", "not a url"}, {"ALERT_WEBHOOK_URL", "http://"},
+      {"ALERT_WEBHOOK_TIMEOUT_MS", "10"}, {"ALERT_WEBHOOK_ATTEMPTS", "0"},
+  };
+  for (const auto& k : kCases) {
+    SCOPED_TRACE(std::string(k.name) + "=" + k.value);
+    auto c = ParseConfig({{k.name, k.value}});
+    ASSERT_FALSE(c.has_value());
+    EXPECT_EQ(c.error().kind, ErrorKind::kInvalidArgument);
+    EXPECT_NE(c.error().message.find(k.name), std::string::npos) << c.error().message;
+    EXPECT_EQ(c.error().message.find('\n'), std::string::npos);
+  }
+}
+
+TEST(AlertConfigTest, TheWebhookUrlIsMaskedInTheConfigurationAndInErrors) {
+  auto c = ParseConfig({{"ALERT_WEBHOOK_URL", "https://user:pw-Secret1@hooks.example.com:8443/services/T0/tok-Secret2?key=Secret3"}});
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  std::string all;
+  for (const auto& [k, v] : Masked(*c)) all += k + "=" + v + "\n";
+  EXPECT_EQ(all.find("Secret"), std::string::npos) << all;
+  EXPECT_NE(all.find("ALERT_WEBHOOK_URL=https://****@hooks.example.com:8443/****\n"), std::string::npos) << all;
+  EXPECT_NE(all.find("ALERT_HIT_RATE_MIN=0.8\n"), std::string::npos) << all;
+
+  auto bad = ParseConfig({{"ALERT_WEBHOOK_URL", "gopher://u:pw-Secret1@h/tok-Secret2"}});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().message.find("Secret"), std::string::npos) << bad.error().message;
+}
+
+TEST(AlertConfigTest, MaskWebhookUrl) {
+  struct Case {
+    const char* url;
+    const char* shown;
+  } kCases[] = {
+      {"http://127.0.0.1:9000/hook", "http://127.0.0.1:9000/****"},
+      {"https://alerts.example.com", "https://alerts.example.com"},
+      {"https://alerts.example.com/", "https://alerts.example.com/"},
+      {"https://alerts.example.com?token=x", "https://alerts.example.com/****"},
+      {"https://u:p@h/x", "https://****@h/****"},
+      {"https://u:p@ss/w@h:1/x", "https://****@h:1/****"},  // a typed '@' and '/' in the password
+      {"", ""},
+      {"no-scheme-token", "****"},
+  };
+  for (const auto& k : kCases) EXPECT_EQ(MaskWebhookUrl(k.url), k.shown) << k.url;
+}
+
+}  // namespace
+}  // namespace iam::app

@@ -53,6 +53,8 @@ const std::vector<RouteSpec>& ApiRoutes() {
       {"POST", "/auth/admin/cache/clear", true, kAdmins, true, false, {}, {"scope"}, kNone},
       {"GET", "/dashboard-cqrs/cache/invalidate", true, kAdmins, true, false, {}, {"cacheType"}, kNone},
       {"POST", "/dashboard-cqrs/cache/invalidate", true, kAdmins, true, false, {}, {"cacheType"}, kNone},
+      // Alerts (docs/alerts.md): process-wide operational state, no tenant data: admins, no tenant.
+      {"GET", "/auth/admin/alerts", true, kAdmins, false, false, {}, {}, kNone},
       // Dashboard
       Tenant("GET", "/dashboard-cqrs/kpis", kAllButProveedor, {}, {"forceRefresh"}, kNone),
       Tenant("GET", "/dashboard-cqrs/financial-kpis", kAdmins, {}, {"period", "forceRefresh"}, kNone),

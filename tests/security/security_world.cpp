@@ -236,6 +236,7 @@ std::map<std::string, SecurityWorld::Builder> SecurityWorld::Builders() {
   // Cache administration
   m["GET /auth/admin/cache-stats"] = [](W&, Side&) { return Get("/auth/admin/cache-stats"); };
   m["GET /dashboard-cqrs/cache/stats"] = [](W&, Side&) { return Get("/dashboard-cqrs/cache/stats"); };
+  m["GET /auth/admin/alerts"] = [](W&, Side&) { return Get("/auth/admin/alerts"); };
   m["POST /auth/admin/cache/clear"] = [](W&, Side&) { return With("POST", "/auth/admin/cache/clear"); };
   m["GET /dashboard-cqrs/cache/invalidate"] = [](W&, Side&) { return Get("/dashboard-cqrs/cache/invalidate?cacheType=all"); };
   m["POST /dashboard-cqrs/cache/invalidate"] = [](W&, Side&) {

@@ -67,11 +67,11 @@ ApiHarness::ApiHarness(const std::string& backend, const std::string& pg_url,
   feed_ = std::make_unique<cache::ChangeFeed>(io_.get_executor(), *cache_, [this] { access_checks_->BumpAll(); });
   if (cache_options.listen_changes) listener_ = ListenForChanges(temp_->url(), *feed_, cache_options.heartbeat);
   api_ = std::make_unique<api::ApiContext>(
-      api::ApiContext{*db_, blocking_, auth, limiter_, *cache_, {}, {}, access_checks_.get()});
+      api::ApiContext{*db_, blocking_, auth, limiter_, *cache_, {}, {}, access_checks_.get(), nullptr, &durations_});
   api::RegisterApiRoutes(router_, *api_);
   server_ = std::make_unique<http::Server>(
       io_, http::ServerOptions{.host = "127.0.0.1", .port = 0},
-      http::StandardHandler(router_, {.production = false, .cors_origins = {}}));
+      http::StandardHandler(router_, {.production = false, .cors_origins = {}, .durations = &durations_}));
   auto port = server_->Listen();
   if (!port) throw std::runtime_error(port.error().message);
   port_ = *port;

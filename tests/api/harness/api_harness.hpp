@@ -26,6 +26,7 @@
 #include "cache/redis_tier.hpp"
 #include "store/change_listener.hpp"
 #include "domain/entities.hpp"
+#include "http/request_durations.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "support/temp_database.hpp"
@@ -88,6 +89,8 @@ class ApiHarness {
   store::ChangeListener* listener() { return listener_.get(); }
   unsigned short port() const { return port_; }
   const http::Router& router() const { return router_; }
+  // Every request's duration, as `iam serve` records them (the alert monitor's p95 rule reads it).
+  const http::RequestDurations& durations() const { return durations_; }
 
   HttpResult Request(const std::string& method, const std::string& target, const std::string& body = {},
                      const std::string& token = {}, const std::vector<std::pair<std::string, std::string>>& headers = {});
@@ -121,6 +124,7 @@ class ApiHarness {
   std::unique_ptr<api::AccessCheckCache> access_checks_;
   std::unique_ptr<api::ApiContext> api_;
   http::Router router_;
+  http::RequestDurations durations_;
   boost::asio::io_context io_;
   std::unique_ptr<http::Server> server_;
   std::vector<std::thread> threads_;
