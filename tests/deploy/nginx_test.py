@@ -39,6 +39,9 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy", "nginx"))
+from render_conf import render  # noqa: E402  (deploy/nginx/render_conf.py)
+
 SKIP = 77
 REQUIRED = bool(os.environ.get("IAM_TEST_REQUIRE_SERVICES"))
 failures = []
@@ -98,38 +101,6 @@ def find_number(obj, key):
             if r is not None:
                 return r
     return None
-
-
-def render(conf_text, upstream_ports, listen_port, access_log):
-    """deploy/nginx/iam.conf with loopback instances: every `server` line of `upstream iam` keeps
-    its parameters (max_fails, fail_timeout) on the new addresses."""
-    m = re.search(r"upstream iam \{(.*?)\n\}", conf_text, re.S)
-    if not m:
-        raise SystemExit("no `upstream iam { }` block in the config")
-    block = m.group(1)
-    servers = re.findall(r"^\s*server\s+\S+(.*);\s*$", block, re.M)
-    if not servers:
-        raise SystemExit("no `server` line in `upstream iam`")
-    params = servers[0]
-    lines = "\n".join(f"    server 127.0.0.1:{p}{params};" for p in upstream_ports)
-    first = True
-
-    def replace_server(line_match):
-        nonlocal first
-        if first:
-            first = False
-            return lines
-        return ""
-
-    new_block = re.sub(r"^\s*server\s+\S+.*;\s*$", replace_server, block, flags=re.M)
-    new_block = re.sub(r"\n\s*\n(\s*\n)+", "\n\n", new_block)
-    out = conf_text[: m.start(1)] + new_block + conf_text[m.end(1):]
-    out, n_listen = re.subn(r"^(\s*)listen\s+[^;]+;", rf"\g<1>listen 127.0.0.1:{listen_port};", out, flags=re.M)
-    out, n_log = re.subn(r"^(\s*)access_log\s+\S+(\s+iam_upstream;)", rf"\g<1>access_log {access_log}\g<2>", out,
-                         flags=re.M)
-    if n_listen != 1 or n_log != 1:
-        raise SystemExit(f"expected one listen and one access_log line, found {n_listen} and {n_log}")
-    return out
 
 
 class Stack:
