@@ -230,7 +230,7 @@ http {{
 def nginx_line(access_log, needle):
     """(request id, upstream address(es) — "a:1, b:2" after a retry —, status) of the access-log line
     of nginx that contains `needle`."""
-    for _ in range(50):
+    for _ in range(250):  # nginx may log a moment after the client has the answer
         with open(access_log) as f:
             for line in f:
                 if needle in line:
