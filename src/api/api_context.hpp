@@ -2,6 +2,7 @@
 // outliving the server. Handlers only read it; the members are themselves thread-safe.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <functional>
@@ -45,6 +46,8 @@ struct ApiContext {
   std::int64_t cross_instance_bound_ms = 0;
   // Remembered token checks; null: every request checks its token in the database.
   AccessCheckCache* access_checks = nullptr;
+  // Set by serve on SIGTERM: /health and /health/ready answer 503 "draining". Null: never.
+  const std::atomic<bool>* draining = nullptr;
 };
 
 }  // namespace iam::api
