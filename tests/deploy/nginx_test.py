@@ -10,7 +10,9 @@ ports sharing the database, Redis and JWT secret, renders the deploy config (onl
 lines of `upstream iam`, `listen` and the access log path change) into a private nginx
 (`nginx -p TMP -c TMP/nginx.conf`, `daemon off`, pid, logs and temp files in TMP) and checks:
 
-  1. a login through nginx works (and the session works through either instance);
+  1. a login through nginx works (and the session works through either instance); with
+     TRUSTED_PROXIES=127.0.0.1 the per-IP login limit tells clients apart (clients on distinct
+     loopback addresses, 127.0.0.2 and 127.0.0.3);
   2. sequential requests alternate between the instances (nginx's access log names the instance
      of every request id; each instance's /metrics KPI request counter agrees);
   3. read-your-writes across instances: after a movement written through nginx, the next KPI reads
@@ -24,6 +26,7 @@ lines of `upstream iam`, `listen` and the access log path change) into a private
 Exit 77 (skip) only when nginx is not installed and IAM_TEST_REQUIRE_SERVICES is unset.
 """
 import argparse
+import http.client as http_client
 import json
 import os
 import random
@@ -86,6 +89,20 @@ def http(port, method, path, body=None, token=None, headers=None, timeout=30):
     return status, hdrs, parsed
 
 
+def login_from(source_ip, port, email, password, forwarded_for=None):
+    """POST /auth/login to 127.0.0.1:port from the loopback address `source_ip` (all of 127.0.0.0/8
+    is loopback on Linux, so clients with distinct addresses can be had on one machine)."""
+    conn = http_client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source_ip, 0))
+    headers = {"Content-Type": "application/json"}
+    if forwarded_for:
+        headers["X-Forwarded-For"] = forwarded_for
+    try:
+        conn.request("POST", "/auth/login", json.dumps({"email": email, "password": password}), headers)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
 def find_number(obj, key):
     """The first value of `key` anywhere in a JSON document."""
     if isinstance(obj, dict):
@@ -138,7 +155,9 @@ class Stack:
             port = free_port()
             logf = open(os.path.join(self.tmp, f"{name}.log"), "w")
             cmd = [self.iam, "--database-url", self.db_url, "--host", "127.0.0.1", "--port", str(port),
-                   "--log-level", "info", "-s", f"JWT_SECRET={self.secret}"]
+                   "--log-level", "info", "-s", f"JWT_SECRET={self.secret}",
+                   # nginx reaches the instances from 127.0.0.1: its X-Forwarded-For names the client.
+                   "-s", "TRUSTED_PROXIES=127.0.0.1"]
             for r in self.redis:
                 cmd += ["-s", r]
             p = subprocess.Popen(cmd + ["serve"], stdout=logf, stderr=subprocess.STDOUT)
@@ -337,6 +356,26 @@ def main():
         token = body["token"]
         via = upstream_of(access, h.get("X-Request-Id"))
         check(via in addr, f"the login was answered by one instance ({via}), never retried")
+
+        # 1b. The per-IP login limit tells clients apart through nginx (TRUSTED_PROXIES=127.0.0.1):
+        # client 127.0.0.2 fails 5 logins (unknown emails, so no per-email limit plays a part; it
+        # also forges an X-Forwarded-For, to which nginx appends 127.0.0.2) and is then refused even
+        # the right password; client 127.0.0.3 through the same nginx still logs in.
+        fails = [login_from("127.0.0.2", ngx, f"nobody{i}-{os.getpid()}@demo.iam", "wrong-password",
+                            forwarded_for="198.51.100.77") for i in range(5)]
+        check(fails == [401] * 5, f"5 failed logins from client 127.0.0.2 through nginx: {fails}")
+        blocked = login_from("127.0.0.2", ngx, "admin@demo.iam", "demo12345", forwarded_for="198.51.100.78")
+        check(blocked == 429, f"client 127.0.0.2 is then limited, whatever X-Forwarded-For it sends: {blocked}")
+        other = login_from("127.0.0.3", ngx, "admin@demo.iam", "demo12345")
+        check(other == 200, f"client 127.0.0.3 through the same nginx is not: {other}")
+        seen = False
+        for _ in range(250):  # the instance may write its log line a moment after answering
+            logs = "".join(open(os.path.join(stack.tmp, f"{n}.log"), errors="replace").read() for n in ("a", "b"))
+            if "ip=127.0.0.3 via=127.0.0.1" in logs:
+                seen = True
+                break
+            time.sleep(0.02)
+        check(seen, "the instances' access log names the client and the proxy (ip=127.0.0.3 via=127.0.0.1)")
 
         # 2. Round robin: sequential KPI reads alternate between the instances.
         k0 = {n: kpi_requests(stack.ports[n]) for n in ("a", "b")}
