@@ -2,6 +2,7 @@
 // outliving the server. Handlers only read it; the members are themselves thread-safe.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <functional>
@@ -51,6 +52,8 @@ struct ApiContext {
   const AlertSource* alerts = nullptr;
   // Every request's duration (iam_http_request_duration_seconds); null: not recorded.
   const http::RequestDurations* request_durations = nullptr;
+  // Set by serve on SIGTERM: /health and /health/ready answer 503 "draining". Null: never.
+  const std::atomic<bool>* draining = nullptr;
 };
 
 }  // namespace iam::api

@@ -9,7 +9,8 @@ void RegisterApiRoutes(http::Router& router, ApiContext& api) {
                                   const cache::RemoteTier* remote = api.cache.remote();
                                   if (remote == nullptr) return std::string("disabled");
                                   return std::string(api.cache.RemoteConnected() ? "up" : "down");
-                                }});
+                                },
+                                .draining = api.draining});
   RegisterAuthRoutes(router, api);
   RegisterUserRoutes(router, api);
   RegisterEmpresaRoutes(router, api);

@@ -254,6 +254,12 @@ Result<void> ParseHttp(const VarMap& v, Config& c) {
   if (auto r = IntVar(v, "HTTP_HEADER_LIMIT", c.header_limit, 1024, 1 << 20); !r) return r;
   if (auto r = MsVar(v, "HTTP_READ_TIMEOUT_MS", c.read_timeout, 100, 600000); !r) return r;
   if (auto r = MsVar(v, "SHUTDOWN_TIMEOUT_MS", c.shutdown_timeout, 0, 600000); !r) return r;
+  if (auto r = MsVar(v, "SHUTDOWN_DRAIN_MS", c.shutdown_drain, 0, 600000); !r) return r;
+  if (auto t = Get(v, "TRUSTED_PROXIES")) {
+    auto proxies = http::TrustedProxies::Parse(*t);
+    if (!proxies) return Fail(proxies.error());
+    c.trusted_proxies = std::move(*proxies);
+  }
   if (auto o = Get(v, "CORS_ORIGINS")) c.cors_origins = SplitList(*o);
   else if (auto f = Get(v, "FRONTEND_URL")) c.cors_origins = SplitList(*f);
   c.cookie_domain = Get(v, "COOKIE_DOMAIN").value_or("");
@@ -303,12 +309,12 @@ Result<void> ParseStorageAndLogs(const VarMap& v, Config& c) {
 const std::vector<std::string>& KnownVariables() {
   static const std::vector<std::string> kNames = {
       "IAM_ENV", "HOST", "PORT", "IO_THREADS", "HTTP_BODY_LIMIT", "HTTP_HEADER_LIMIT", "HTTP_READ_TIMEOUT_MS",
-      "SHUTDOWN_TIMEOUT_MS", "CORS_ORIGINS", "FRONTEND_URL", "COOKIE_DOMAIN",
+      "SHUTDOWN_TIMEOUT_MS", "SHUTDOWN_DRAIN_MS", "TRUSTED_PROXIES", "CORS_ORIGINS", "FRONTEND_URL", "COOKIE_DOMAIN",
       "DATABASE_URL", "DB_POOL_SIZE", "BLOCKING_THREADS", "REDIS_URL", "REDIS_HOST", "REDIS_PORT",
       "REDIS_PASSWORD", "REDIS_USERNAME", "REDIS_DB", "REDIS_TLS", "REDIS_CLUSTER_NODES", "CACHE_PREFIX",
       "METRICS_TOKEN", "CACHE_TTL_KPIS", "CACHE_TTL_FINANCIAL", "CACHE_TTL_PRODUCTOS", "CACHE_TTL_EMPRESA",
       "CACHE_TTL_USUARIO", "CACHE_TTL_CONFIG", "CACHE_TTL_PREDICTIVE", "CACHE_TTL_SESSION", "CACHE_L1_MAX_BYTES",
-      "CACHE_L1_MAX_AGE_MS", "REDIS_TIMEOUT_MS",
+      "CACHE_L1_MAX_AGE_MS", "CACHE_L1_HEARTBEAT_MS", "REDIS_TIMEOUT_MS",
       "ALERT_HIT_RATE_MIN", "ALERT_P95_MS", "ALERT_REDIS_ERROR_RATE", "ALERT_REDIS_MEMORY_MB", "ALERT_WINDOW_S",
       "ALERT_INTERVAL_MS", "ALERT_MIN_SAMPLES", "ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_TIMEOUT_MS",
       "ALERT_WEBHOOK_ATTEMPTS", "ALERT_WEBHOOK_CA_FILE", "JWT_SECRET", "JWT_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "LOG_FORMAT",
@@ -389,6 +395,8 @@ std::vector<std::pair<std::string, std::string>> Masked(const Config& c) {
       {"HTTP_HEADER_LIMIT", std::to_string(c.header_limit)},
       {"HTTP_READ_TIMEOUT_MS", std::to_string(c.read_timeout.count())},
       {"SHUTDOWN_TIMEOUT_MS", std::to_string(c.shutdown_timeout.count())},
+      {"SHUTDOWN_DRAIN_MS", std::to_string(c.shutdown_drain.count())},
+      {"TRUSTED_PROXIES", c.trusted_proxies.empty() ? "(none: the TCP peer is the client)" : c.trusted_proxies.ToString()},
       {"CORS_ORIGINS", join(c.cors_origins)},
       {"COOKIE_DOMAIN", c.cookie_domain},
       {"DATABASE_URL", MaskUrlPassword(c.database_url)},

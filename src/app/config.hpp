@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "domain/error.hpp"
+#include "http/trusted_proxies.hpp"
 
 namespace iam::app {
 
@@ -49,6 +50,11 @@ struct Config {
   // arrive within this; a slow-loris client is cut off after it.
   std::chrono::milliseconds read_timeout{10000};
   std::chrono::milliseconds shutdown_timeout{10000};  // SHUTDOWN_TIMEOUT_MS: drain deadline
+  // SHUTDOWN_DRAIN_MS: on SIGTERM, how long to keep serving (health checks answer 503 "draining")
+  // before refusing new connections; 0 = stop accepting at once.
+  std::chrono::milliseconds shutdown_drain{0};
+  // TRUSTED_PROXIES: proxies whose X-Forwarded-For names the client; empty = the TCP peer always.
+  http::TrustedProxies trusted_proxies;
   std::vector<std::string> cors_origins;   // CORS_ORIGINS, else FRONTEND_URL
   std::string cookie_domain;
 

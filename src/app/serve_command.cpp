@@ -6,7 +6,11 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <atomic>
+#include <functional>
 #include <thread>
 
 #include "api/memory_rate_limiter.hpp"
@@ -148,8 +152,9 @@ int RunServe(const Config& config) {
   // users, logouts and revocations are announced as "auth" and forget them all). Every write to
   // sessions, users or tenants through this instance forgets them too. Their own byte budget.
   api::AccessCheckCache access_checks{std::chrono::milliseconds(std::chrono::seconds(config.ttl.usuario))};
-  api::ApiContext api_context{*db, blocking, auth, limiter, cache, config.metrics_token,
-                              static_cast<std::int64_t>(l1_max_age.count()), &access_checks};
+  std::atomic<bool> draining{false};
+  api::ApiContext api_context{*db,  blocking, auth, limiter, cache, config.metrics_token,
+                              static_cast<std::int64_t>(l1_max_age.count()), &access_checks, &draining};
   cache::ChangeFeed change_feed(io.get_executor(), cache, [&access_checks] { access_checks.BumpAll(); });
   std::unique_ptr<store::ChangeListener> listener;
   if (postgres) listener = StartChangeListener(config, *db, change_feed);
@@ -186,7 +191,7 @@ int RunServe(const Config& config) {
 
   http::Server server(io, {.host = config.host, .port = static_cast<unsigned short>(config.port),
                            .body_limit = config.body_limit, .header_limit = config.header_limit,
-                           .read_timeout = config.read_timeout},
+                           .read_timeout = config.read_timeout, .trusted_proxies = config.trusted_proxies},
                       http::StandardHandler(router, {.production = config.production(),
                                                      .cors_origins = config.cors_origins,
                                                      .durations = &request_durations}));
@@ -197,10 +202,15 @@ int RunServe(const Config& config) {
   }
   server.Start();
 
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code ec, int signo) {
-    if (ec) return;
-    spdlog::info("signal {}: draining {} connection(s), deadline {} ms", signo, server.active_connections(),
+  // SIGTERM/SIGINT: first SHUTDOWN_DRAIN_MS of draining (health checks answer 503 so that load
+  // balancers and orchestrators take the instance out; every request is still served), then stop
+  // accepting and finish in-flight requests within SHUTDOWN_TIMEOUT_MS. A second signal during the
+  // drain skips the rest of it.
+  auto signal_strand = boost::asio::make_strand(io);  // the handlers below never run concurrently
+  boost::asio::signal_set signals(signal_strand, SIGINT, SIGTERM);
+  boost::asio::steady_timer drain_timer(signal_strand);
+  auto shutdown = [&] {
+    spdlog::info("shutdown: closing {} connection(s), deadline {} ms", server.active_connections(),
                  config.shutdown_timeout.count());
     alerts.Stop();
     if (webhook) webhook->Stop();
@@ -208,7 +218,26 @@ int RunServe(const Config& config) {
       spdlog::info(drained ? "shutdown: all requests finished" : "shutdown: deadline passed, closing");
       io.stop();
     });
-  });
+  };
+  std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int signo) {
+    if (ec) return;
+    if (draining.exchange(true)) {
+      spdlog::info("signal {} again: ending the drain now", signo);
+      drain_timer.cancel();
+      return;
+    }
+    if (config.shutdown_drain.count() == 0) {
+      spdlog::info("signal {}", signo);
+      shutdown();
+      return;
+    }
+    spdlog::info("signal {}: draining for {} ms (health checks answer 503), then shutting down", signo,
+                 config.shutdown_drain.count());
+    signals.async_wait(on_signal);
+    drain_timer.expires_after(config.shutdown_drain);
+    drain_timer.async_wait([&](boost::system::error_code) { shutdown(); });
+  };
+  signals.async_wait(on_signal);
 
   spdlog::info("IAM listening on http://{}:{} ({} I/O threads, {} database threads, database {})", config.host, *port,
                io_threads, config.blocking_threads, db->dialect() == store::Dialect::kSqlite ? "SQLite" : "PostgreSQL");

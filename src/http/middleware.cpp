@@ -61,8 +61,11 @@ Middleware AccessLog() {
   return [](RequestContext& ctx, const Handler& next) -> awaitable<Response> {
     Response res = co_await next(ctx);
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ctx.started);
-    spdlog::info("{} {} {} {:.3f}ms rid={} ip={}", std::string_view(ctx.request.method_string()), ctx.path,
-                 res.result_int(), us.count() / 1000.0, ctx.request_id, ctx.remote_address);
+    // ip= is the client; via= the trusted proxy it came through (TRUSTED_PROXIES), when there is one.
+    const bool proxied = !ctx.peer_address.empty() && ctx.peer_address != ctx.remote_address;
+    spdlog::info("{} {} {} {:.3f}ms rid={} ip={}{}{}", std::string_view(ctx.request.method_string()), ctx.path,
+                 res.result_int(), us.count() / 1000.0, ctx.request_id, ctx.remote_address, proxied ? " via=" : "",
+                 proxied ? ctx.peer_address : std::string());
     co_return res;
   };
 }

@@ -36,6 +36,16 @@ bool IsParseError(const boost::system::error_code& ec) {
 
 }  // namespace
 
+std::string Server::ClientAddressOf(const Request& request, const boost::asio::ip::address& peer) const {
+  if (!options_.trusted_proxies.Contains(peer)) return peer.to_string();
+  std::string forwarded;  // several X-Forwarded-For fields are one list, in order (RFC 9110 5.3)
+  for (auto [it, end] = request.equal_range("X-Forwarded-For"); it != end; ++it) {
+    if (!forwarded.empty()) forwarded += ',';
+    forwarded += it->value();
+  }
+  return options_.trusted_proxies.ClientAddress(peer, forwarded);
+}
+
 Server::Server(asio::io_context& io, ServerOptions options, Handler handler)
     : io_(io), options_(std::move(options)), handler_(std::move(handler)), acceptor_(asio::make_strand(io)) {}
 
@@ -101,7 +111,8 @@ asio::awaitable<void> Server::AcceptLoop() {
 asio::awaitable<void> Server::Session(std::shared_ptr<Connection> conn) {
   beast::flat_buffer buffer;
   boost::system::error_code ec;
-  std::string remote = conn->stream.socket().remote_endpoint(ec).address().to_string();
+  const auto peer = Unmapped(conn->stream.socket().remote_endpoint(ec).address());
+  const std::string peer_text = peer.to_string();
   while (!draining_) {
     beast_http::request_parser<beast_http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.header_limit));
@@ -122,7 +133,8 @@ asio::awaitable<void> Server::Session(std::shared_ptr<Connection> conn) {
       conn->handling = true;
       RequestContext ctx;
       ctx.request = parser.release();
-      ctx.remote_address = remote;
+      ctx.peer_address = peer_text;
+      ctx.remote_address = options_.trusted_proxies.empty() ? peer_text : ClientAddressOf(ctx.request, peer);
       auto target = boost::urls::parse_origin_form(ctx.request.target());
       if (!target) {
         res = MakeErrorResponse(beast_http::status::bad_request, "Ruta mal formada", "MALFORMED_REQUEST",

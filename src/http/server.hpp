@@ -2,6 +2,8 @@
 // (read request -> handler -> write response, keep-alive), with header/body limits (413), a read
 // timeout that also cuts slow-loris clients, and malformed requests answered 400 then closed.
 // It runs on an io_context owned by the caller (any number of threads may run it).
+// The client address of a request is the TCP peer, or, when the peer is a trusted proxy, the one it
+// names in X-Forwarded-For (http/trusted_proxies.hpp).
 // Shutdown(): stop accepting, close idle connections, let in-flight requests finish (their
 // responses say `Connection: close`), then report when all are gone or the deadline passed.
 #pragma once
@@ -18,6 +20,7 @@
 #include <unordered_map>
 
 #include "domain/error.hpp"
+#include "http/trusted_proxies.hpp"
 #include "http/types.hpp"
 
 namespace iam::http {
@@ -28,6 +31,8 @@ struct ServerOptions {
   std::size_t body_limit = 1 << 20;
   std::size_t header_limit = 16 * 1024;
   std::chrono::milliseconds read_timeout{10000};
+  // TRUSTED_PROXIES: whose X-Forwarded-For names the client (RequestContext::remote_address).
+  TrustedProxies trusted_proxies;
 };
 
 class Server {
@@ -53,6 +58,7 @@ class Server {
   boost::asio::awaitable<void> Session(std::shared_ptr<Connection> conn);
   void OnSessionEnd(std::uint64_t id);
   void MaybeFinishShutdown();
+  std::string ClientAddressOf(const Request& request, const boost::asio::ip::address& peer) const;
 
   boost::asio::io_context& io_;
   ServerOptions options_;

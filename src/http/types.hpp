@@ -28,7 +28,8 @@ struct RequestContext {
   std::vector<std::pair<std::string, std::string>> params;  // path parameters (":id" -> value), decoded
   std::string route;                                        // the matched pattern, e.g. "/productos/:id"
   std::string request_id;
-  std::string remote_address;
+  std::string remote_address;  // the client: the TCP peer, or whom a trusted proxy names (TRUSTED_PROXIES)
+  std::string peer_address;    // the TCP peer itself
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::any principal;  // set by the api layer's auth middleware; http never reads it
 

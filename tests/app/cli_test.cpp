@@ -87,6 +87,7 @@ class ServeProcess {
   ~ServeProcess() {
     if (pid_ > 0) Stop();
   }
+  void Signal(int signo) { kill(pid_, signo); }
   // SIGTERM, then the exit code (or -1 when it did not exit within 10 s and had to be killed).
   int Stop() {
     kill(pid_, SIGTERM);
@@ -126,6 +127,27 @@ TEST(CliTest, FlagsWinOverEnvironment) {
   EXPECT_NE(s.output.find("CACHE_TTL_KPIS=42"), std::string::npos) << s.output;
   auto bad = RunIam({}, "-s NOT_A_VARIABLE=1 config");
   EXPECT_EQ(bad.exit_code, 2);
+}
+
+// CACHE_L1_HEARTBEAT_MS reaches the configuration from the environment and from -s.
+TEST(CliTest, HeartbeatFromEnvironmentAndFlag) {
+  auto env = RunIam({"CACHE_L1_HEARTBEAT_MS=75"}, "config");
+  EXPECT_EQ(env.exit_code, 0) << env.output;
+  EXPECT_NE(env.output.find("CACHE_L1_HEARTBEAT_MS=75"), std::string::npos) << env.output;
+  auto flag = RunIam({}, "-s CACHE_L1_HEARTBEAT_MS=80 config");
+  EXPECT_EQ(flag.exit_code, 0) << flag.output;
+  EXPECT_NE(flag.output.find("CACHE_L1_HEARTBEAT_MS=80"), std::string::npos) << flag.output;
+}
+
+TEST(CliTest, TrustedProxiesShownAndBadOnesRefusedInOneLine) {
+  auto ok = RunIam({"TRUSTED_PROXIES=10.0.0.0/8, ::1"}, "config");
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("TRUSTED_PROXIES=10.0.0.0/8,::1/128"), std::string::npos) << ok.output;
+  auto bad = RunIam({"TRUSTED_PROXIES=10.0.0.0/8,nginx"}, "config");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("TRUSTED_PROXIES"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("nginx"), std::string::npos) << bad.output;
+  EXPECT_EQ(std::count(bad.output.begin(), bad.output.end(), '\n'), 1) << bad.output;
 }
 
 TEST(CliTest, ConfigMasksSecrets) {
@@ -241,6 +263,32 @@ TEST_P(ServeTest, ServeRefusesAnUnmigratedDatabase) {
   auto r = RunIam({}, "--database-url " + ShellQuote(temp_->url()) + " serve");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.output.find("iam migrate"), std::string::npos) << r.output;
+}
+
+// Rolling restarts: SIGTERM with SHUTDOWN_DRAIN_MS first reports not-ready (/health and
+// /health/ready 503 "draining") while still serving requests, new connections included; a second
+// SIGTERM ends the drain and the process stops cleanly.
+TEST_P(ServeTest, SigtermDrainsBeforeStopping) {
+  ASSERT_EQ(RunIam({}, "--database-url " + ShellQuote(temp_->url()) + " migrate").exit_code, 0);
+  unsigned short port = FreePort();
+  // A drain far longer than the test needs: the second SIGTERM ends it, so no timing is asserted.
+  ServeProcess serve(temp_->url(), port, {"-s", "SHUTDOWN_DRAIN_MS=60000"});
+  ASSERT_EQ(Status(HttpGet(port, "/health")), 200);
+  serve.Signal(SIGTERM);
+  std::string health;
+  for (int i = 0; i < 100 && Status(health = HttpGet(port, "/health")) != 503; ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(Status(health), 503) << health;
+  EXPECT_NE(health.find("{\"status\":\"draining\"}"), std::string::npos) << health;
+  auto ready = HttpGet(port, "/health/ready");
+  EXPECT_EQ(Status(ready), 503) << ready;
+  EXPECT_NE(ready.find("\"draining\""), std::string::npos) << ready;
+  // Other requests are still served while draining: an unauthenticated one gets its usual 401.
+  for (int i = 0; i < 3; ++i) {
+    auto me = HttpGet(port, "/auth/me");
+    EXPECT_EQ(Status(me), 401) << me;
+  }
+  EXPECT_EQ(serve.Stop(), 0);  // the second SIGTERM
+  EXPECT_TRUE(HttpGet(port, "/health").empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServeTest, ::testing::Values("sqlite", "postgres"),

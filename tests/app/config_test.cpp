@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace iam::app {
 namespace {
 
@@ -63,6 +65,8 @@ TEST(ConfigTest, EveryBadValueFailsWithOneLineNamingTheVariable) {
       {"CACHE_TTL_SESSION", "1.5"}, {"CACHE_L1_MAX_BYTES", "-5"}, {"CACHE_PREFIX", "a b"},
       {"JWT_EXPIRES_IN", "1y"}, {"JWT_EXPIRES_IN", "m"},  {"LOG_FORMAT", "xml"},   {"LOG_LEVEL", "loud"},
       {"HTTP_BODY_LIMIT", "10"}, {"DB_POOL_SIZE", "0"},   {"REDIS_CLUSTER_NODES", "host-without-port"},
+      {"SHUTDOWN_DRAIN_MS", "-1"}, {"SHUTDOWN_DRAIN_MS", "600001"}, {"CACHE_L1_HEARTBEAT_MS", "-1"},
+      {"TRUSTED_PROXIES", "nginx"}, {"TRUSTED_PROXIES", "10.0.0.0/33"}, {"TRUSTED_PROXIES", "127.0.0.1,::1/200"},
   };
   for (const auto& k : kCases) {
     SCOPED_TRACE(std::string(k.name) + "=" + k.value);
@@ -71,6 +75,38 @@ TEST(ConfigTest, EveryBadValueFailsWithOneLineNamingTheVariable) {
     EXPECT_EQ(c.error().kind, ErrorKind::kInvalidArgument);
     EXPECT_NE(c.error().message.find(k.name), std::string::npos) << c.error().message;
     EXPECT_EQ(c.error().message.find('\n'), std::string::npos);
+  }
+}
+
+TEST(ConfigTest, ProxyAndDrainSettings) {
+  auto d = ParseConfig({});
+  ASSERT_TRUE(d.has_value());
+  EXPECT_TRUE(d->trusted_proxies.empty()) << "nobody is trusted by default";
+  EXPECT_EQ(d->shutdown_drain.count(), 0) << "no drain by default: SIGTERM stops accepting at once, as before";
+  auto c = ParseConfig({{"TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,::1"}, {"SHUTDOWN_DRAIN_MS", "500"}});
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_EQ(c->trusted_proxies.ToString(), "127.0.0.1/32,10.0.0.0/8,::1/128");
+  EXPECT_EQ(c->shutdown_drain.count(), 500);
+}
+
+TEST(ConfigTest, HeartbeatIsReadFromTheVariables) {
+  auto d = ParseConfig({});
+  ASSERT_TRUE(d.has_value());
+  auto c = ParseConfig({{"CACHE_L1_HEARTBEAT_MS", "120"}});
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_NE(d->cache_l1_heartbeat_ms, 120);
+  EXPECT_EQ(c->cache_l1_heartbeat_ms, 120);
+}
+
+// The environment, `.env` files and `-s` only pass the variables KnownVariables() lists: every
+// setting `iam config` shows must be in it (CACHE_L1_HEARTBEAT_MS once was not, and was ignored).
+TEST(ConfigTest, EverySettingShownIsAKnownVariable) {
+  auto c = ParseConfig({});
+  ASSERT_TRUE(c.has_value());
+  const auto& known = KnownVariables();
+  for (const auto& [name, value] : Masked(*c)) {
+    if (name == "REDIS") continue;  // a summary line (single / cluster / none), not a variable
+    EXPECT_NE(std::find(known.begin(), known.end(), name), known.end()) << name;
   }
 }
 

@@ -42,7 +42,8 @@ std::unique_ptr<store::ChangeListener> ListenForChanges(const std::string& url, 
 }
 
 ApiHarness::ApiHarness(const std::string& backend, const std::string& pg_url,
-                       const std::function<void(store::Database&)>& prepare, const HarnessCache& cache_options) {
+                       const std::function<void(store::Database&)>& prepare, const HarnessCache& cache_options,
+                       const http::TrustedProxies& trusted_proxies) {
   temp_ = TempDatabase::Create(backend, pg_url);
   db_ = temp_->Open(8);
   if (!db_) throw std::runtime_error("cannot open test database");
@@ -70,7 +71,7 @@ ApiHarness::ApiHarness(const std::string& backend, const std::string& pg_url,
       api::ApiContext{*db_, blocking_, auth, limiter_, *cache_, {}, {}, access_checks_.get(), nullptr, &durations_});
   api::RegisterApiRoutes(router_, *api_);
   server_ = std::make_unique<http::Server>(
-      io_, http::ServerOptions{.host = "127.0.0.1", .port = 0},
+      io_, http::ServerOptions{.host = "127.0.0.1", .port = 0, .trusted_proxies = trusted_proxies},
       http::StandardHandler(router_, {.production = false, .cors_origins = {}, .durations = &durations_}));
   auto port = server_->Listen();
   if (!port) throw std::runtime_error(port.error().message);

@@ -77,8 +77,10 @@ class ApiHarness {
  public:
   // backend: "sqlite" or "postgres" (needs IAM_TEST_PG_URL; see ApiTest below).
   // `prepare`, when given, runs on the empty database before `iam migrate` does (attach tests).
+  // `trusted_proxies`: the server's TRUSTED_PROXIES (whose X-Forwarded-For names the client).
   explicit ApiHarness(const std::string& backend, const std::string& pg_url = {},
-                      const std::function<void(store::Database&)>& prepare = {}, const HarnessCache& cache = {});
+                      const std::function<void(store::Database&)>& prepare = {}, const HarnessCache& cache = {},
+                      const http::TrustedProxies& trusted_proxies = {});
   ~ApiHarness();
 
   store::Database& db() { return *db_; }
