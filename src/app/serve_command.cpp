@@ -154,7 +154,8 @@ int RunServe(const Config& config) {
   api::AccessCheckCache access_checks{std::chrono::milliseconds(std::chrono::seconds(config.ttl.usuario))};
   std::atomic<bool> draining{false};
   api::ApiContext api_context{*db,  blocking, auth, limiter, cache, config.metrics_token,
-                              static_cast<std::int64_t>(l1_max_age.count()), &access_checks, &draining};
+                              static_cast<std::int64_t>(l1_max_age.count()), &access_checks};
+  api_context.draining = &draining;
   cache::ChangeFeed change_feed(io.get_executor(), cache, [&access_checks] { access_checks.BumpAll(); });
   std::unique_ptr<store::ChangeListener> listener;
   if (postgres) listener = StartChangeListener(config, *db, change_feed);
