@@ -195,7 +195,9 @@ TEST_F(SmartCacheRedisTest, StampedeAcrossTwoInstancesComputesAboutOnce) {
   // One leader per instance (single-flight) reached the lock; the one that did not compute got
   // the other's value while waiting.
   EXPECT_LE(a.lock_waits + b.lock_waits, 1u);
-  if (total == 1) EXPECT_EQ(a.lock_wait_hits + b.lock_wait_hits, a.lock_waits + b.lock_waits);
+  if (total == 1) {
+    EXPECT_EQ(a.lock_wait_hits + b.lock_wait_hits, a.lock_waits + b.lock_waits);
+  }
 }
 
 // Another instance holds the lock and never stores a value: a waiter takes the lock once it
