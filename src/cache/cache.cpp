@@ -458,6 +458,15 @@ asio::awaitable<void> Cache::InvalidateMany(std::span<const domain::Id> tenants,
   }
   if (all_local) generations_.BumpAll();
   for (domain::Id t : tenants) generations_.Bump(t);
+  // A refresh-ahead waiting for these tenants waits longer: the change feed's own notice of a write
+  // (which bumps the generations again, ms after Invalidate) must land before the refresh, or the
+  // refreshed values would be stored under a generation that is already gone.
+  if (options_.refresh_ahead_min_reads > 0 && !tenants.empty()) {
+    std::lock_guard lock(hot_mu_);
+    const CacheClock::time_point now = CacheClock::now();
+    for (domain::Id t : tenants)
+      if (auto it = ahead_due_.find(t); it != ahead_due_.end()) it->second = std::max(it->second, now);
+  }
 }
 
 asio::awaitable<Result<std::uint64_t>> Cache::Clear(std::optional<domain::Id> tenant) {

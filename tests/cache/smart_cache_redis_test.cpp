@@ -300,5 +300,49 @@ TEST_F(SmartCacheRedisTest, FailSafeAfterAWriteWithRedisUp) {
   EXPECT_EQ(n.cache->Snapshot().stale_failsafe, 1u);
 }
 
+// Refresh-ahead with two instances: after a write through instance A (Invalidate, then the change
+// feed's InvalidateMany on both, as in `iam serve`), A recomputes its hot key once, in the
+// background, and stores it in L2 under the current generation: B's next read is a HIT L2 of the
+// new value without computing, and A's is a HIT L1.
+TEST_F(SmartCacheRedisTest, RefreshAheadAfterAWriteReachesTheOtherInstanceThroughL2) {
+  IAM_REQUIRE_REDIS(url);
+  ASSERT_NO_FATAL_FAILURE(Init(url));
+  const CacheOptions options{.refresh_ahead_min_reads = 2, .refresh_ahead_debounce = 100ms};
+  Node& a = AddNode(options);
+  Node& b = AddNode(options);
+  std::atomic<int> version{1}, reads{0};
+  const Factory f = [&]() -> asio::awaitable<Result<std::string>> {
+    ++reads;
+    co_return "v" + std::to_string(version.load());
+  };
+  const domain::Id tenant = 300;
+  auto get = [&](Node& n) { return io_->Run(n.cache->GetOrSet(Category::kKpis, tenant, "kpis;d=1", f, false, f)); };
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(get(a));  // hot on A
+  auto rb = get(b);
+  ASSERT_TRUE(rb);
+  EXPECT_EQ(rb->outcome, Outcome::kHitL2);
+  EXPECT_EQ(reads.load(), 1);
+
+  version = 2;  // the write commits, then:
+  io_->Run(a.cache->Invalidate(tenant));
+  const domain::Id tenants[] = {tenant};
+  io_->Run(a.cache->InvalidateMany(tenants, false));  // the change feed, on both instances
+  io_->Run(b.cache->InvalidateMany(tenants, false));
+  for (int i = 0; i < 2000 && (a.cache->Snapshot().refresh_ahead_runs < 1 || a.cache->BackgroundInFlight() > 0); ++i)
+    std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(a.cache->Snapshot().refresh_ahead_runs, 1u);
+  EXPECT_EQ(b.cache->Snapshot().refresh_ahead_runs, 0u) << "the change feed does not start refreshes";
+  EXPECT_EQ(reads.load(), 2);
+  rb = get(b);
+  ASSERT_TRUE(rb);
+  EXPECT_EQ(*rb->body, "v2");
+  EXPECT_EQ(OutcomeName(rb->outcome), std::string("HIT-L2"));
+  auto ra = get(a);
+  ASSERT_TRUE(ra);
+  EXPECT_EQ(*ra->body, "v2");
+  EXPECT_EQ(OutcomeName(ra->outcome), std::string("HIT-L1"));
+  EXPECT_EQ(reads.load(), 2);
+}
+
 }  // namespace
 }  // namespace iam::cache

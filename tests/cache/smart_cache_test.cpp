@@ -302,6 +302,21 @@ TEST(RefreshAheadTest, HotKeysAreRecomputedOnceAfterABurstOfWrites) {
   EXPECT_EQ(cache.Snapshot().refresh_ahead_runs, 1u);
 }
 
+// The registry is a bounded LRU: with room for 2 keys, the key read least recently is forgotten
+// and not refreshed, however hot it was.
+TEST(RefreshAheadTest, TheRegistryIsBounded) {
+  Cache cache(CacheOptions{.refresh_ahead_min_reads = 1, .refresh_ahead_debounce = 0ms, .refresh_ahead_capacity = 2},
+              nullptr);
+  Db db;
+  const Factory f = db.factory();
+  for (Category c : {Category::kKpis, Category::kFinancialKpis, Category::kMovementKpis})
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(RunSync(cache.GetOrSet(c, 1, "v", f, false, f)).has_value());
+  EXPECT_EQ(db.reads, 3);
+  RunSync(cache.Invalidate(1));
+  EXPECT_EQ(cache.Snapshot().refresh_ahead_runs, 2u) << "kpis was evicted from the registry";
+  EXPECT_EQ(db.reads, 5);
+}
+
 TEST(RefreshAheadTest, OffByDefault) {
   Cache cache(CacheOptions{}, nullptr);
   Db db;
