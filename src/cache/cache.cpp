@@ -99,6 +99,11 @@ asio::awaitable<bool> Cache::UseRemote(domain::Id tenant) {
   co_return !RemotePending(tenant);
 }
 
+const Cache::Factory& Cache::NoBackground() {
+  static const Factory none;
+  return none;
+}
+
 std::string Cache::LastGoodKey(Category category, domain::Id tenant, std::string_view variant) const {
   // No generation: the last good value survives invalidations (fail-safe only; see FailSafe).
   return fmt::format("lastgood|{}:{}:{}", CategoryName(category), tenant, variant);

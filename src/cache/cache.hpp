@@ -108,7 +108,10 @@ class Cache {
   // and refresh-ahead for this key. Empty: the value is always computed within the call.
   boost::asio::awaitable<Result<Served>> GetOrSet(Category category, domain::Id tenant, std::string_view variant,
                                                   const Factory& factory, bool force_refresh = false,
-                                                  const Factory& background = Factory{});
+                                                  const Factory& background = NoBackground());
+  // The empty factory, in static storage: a defaulted `background` must not be a temporary, which
+  // would die before a GetOrSet awaitable created in one expression and awaited later runs.
+  static const Factory& NoBackground();
 
   // After a write to the tenant's data has committed, before acknowledging it: every entry of
   // the tenant (all categories, all variants) misses from now on. Never fails. Schedules the
