@@ -271,14 +271,16 @@ awaitable<Result<Reply>> Cached(ApiContext& api, const http::RequestContext& ctx
   auto force = ForceRefresh(ctx);
   if (!force) co_return Fail(force.error());
   variant += ";d=" + std::to_string(domain::DayOfMs(NowMs()));
-  const cache::Cache::Factory factory = [&api, &compute]() -> awaitable<Result<std::string>> {
+  // Owning (api outlives every request; compute is copied): the cache may also call it after this
+  // request, to refresh the value in the background (stale-while-revalidate, refresh-ahead).
+  const cache::Cache::Factory factory = [&api, compute]() -> awaitable<Result<std::string>> {
     co_return co_await detail::WithConnection(api, [&compute](store::Connection& c) -> Result<std::string> {
       auto body = compute(c);
       if (!body) return Fail(body.error());
       return http::WriteJson(*body);
     });
   };
-  auto served = co_await api.cache.GetOrSet(category, empresa, variant, factory, *force);
+  auto served = co_await api.cache.GetOrSet(category, empresa, variant, factory, *force, factory);
   if (!served) co_return Fail(served.error());
   co_return CachedReply(*served);
 }

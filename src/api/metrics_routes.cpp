@@ -103,6 +103,24 @@ awaitable<std::string> Render(ApiContext& api) {
   fmt::format_to(o, "iam_cache_invalidations_total {}\n", s.invalidations);
   Family(out, "iam_cache_pending_redis_invalidations", "gauge", "Tenants whose Redis generation awaits a bump.");
   fmt::format_to(o, "iam_cache_pending_redis_invalidations {}\n", s.pending_remote_invalidations);
+  Family(out, "iam_cache_stale_served_total", "counter",
+         "Answers with X-Cache: STALE: last good value for a failing database (failsafe), or an entry past "
+         "its TTL while refreshed (revalidate).");
+  fmt::format_to(o, "iam_cache_stale_served_total{{reason=\"failsafe\"}} {}\n", s.stale_failsafe);
+  fmt::format_to(o, "iam_cache_stale_served_total{{reason=\"revalidate\"}} {}\n", s.stale_revalidate);
+  Family(out, "iam_cache_early_refreshes_total", "counter", "XFetch refreshes started before expiry.");
+  fmt::format_to(o, "iam_cache_early_refreshes_total {}\n", s.early_refreshes);
+  Family(out, "iam_cache_background_refreshes_total", "counter",
+         "Background computations (stale-while-revalidate, early refresh, refresh-ahead).");
+  fmt::format_to(o, "iam_cache_background_refreshes_total {}\n", s.background_refreshes);
+  Family(out, "iam_cache_refresh_ahead_total", "counter", "Hot keys recomputed after a write to their tenant.");
+  fmt::format_to(o, "iam_cache_refresh_ahead_total {}\n", s.refresh_ahead_runs);
+  Family(out, "iam_cache_lock_total", "counter",
+         "Cross-instance stampede lock: taken, waited for, value received while waiting, wait given up.");
+  fmt::format_to(o, "iam_cache_lock_total{{event=\"acquired\"}} {}\n", s.lock_acquired);
+  fmt::format_to(o, "iam_cache_lock_total{{event=\"wait\"}} {}\n", s.lock_waits);
+  fmt::format_to(o, "iam_cache_lock_total{{event=\"wait_hit\"}} {}\n", s.lock_wait_hits);
+  fmt::format_to(o, "iam_cache_lock_total{{event=\"wait_timeout\"}} {}\n", s.lock_wait_timeouts);
 
   const cache::MemoryTier& l1 = api.cache.l1();
   Family(out, "iam_cache_l1_bytes", "gauge", "Bytes held by the in-process tier.");

@@ -203,6 +203,18 @@ Result<void> ParseCache(const VarMap& v, Config& c) {
   if (auto r = IntVar(v, "CACHE_L1_MAX_AGE_MS", c.cache_l1_max_age_ms, 0, 3600000); !r) return r;
   if (auto r = IntVar(v, "CACHE_L1_HEARTBEAT_MS", c.cache_l1_heartbeat_ms, 0, 60000); !r) return r;
   if (auto r = IntVar(v, "REDIS_TIMEOUT_MS", c.redis_timeout_ms, 1, 60000); !r) return r;
+  if (auto r = IntVar(v, "CACHE_FAILSAFE_MAX_AGE_S", c.cache_failsafe_max_age_s, 0, 86400); !r) return r;
+  if (auto r = IntVar(v, "CACHE_SWR_WINDOW_S", c.cache_swr_window_s, 0, 86400); !r) return r;
+  if (auto b = Get(v, "CACHE_XFETCH_BETA")) {
+    double beta = 0;
+    auto [p, ec] = std::from_chars(b->data(), b->data() + b->size(), beta);
+    if (ec != std::errc() || p != b->data() + b->size() || !(beta >= 0 && beta <= 10))
+      return Fail(Invalid("CACHE_XFETCH_BETA", "expected a number in 0..10", *b));
+    c.cache_xfetch_beta = beta;
+  }
+  if (auto r = IntVar(v, "CACHE_LOCK_TTL_MS", c.cache_lock_ttl_ms, 0, 60000); !r) return r;
+  if (auto r = IntVar(v, "CACHE_REFRESH_AHEAD_MIN_READS", c.cache_refresh_ahead_min_reads, 0, 1000000); !r) return r;
+  if (auto r = IntVar(v, "CACHE_REFRESH_AHEAD_DEBOUNCE_MS", c.cache_refresh_ahead_debounce_ms, 0, 60000); !r) return r;
   if (auto p = Get(v, "CACHE_PREFIX")) {
     bool ok = p->size() <= 64 && std::all_of(p->begin(), p->end(), [](unsigned char ch) {
       return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
@@ -314,7 +326,8 @@ const std::vector<std::string>& KnownVariables() {
       "REDIS_PASSWORD", "REDIS_USERNAME", "REDIS_DB", "REDIS_TLS", "REDIS_CLUSTER_NODES", "CACHE_PREFIX",
       "METRICS_TOKEN", "CACHE_TTL_KPIS", "CACHE_TTL_FINANCIAL", "CACHE_TTL_PRODUCTOS", "CACHE_TTL_EMPRESA",
       "CACHE_TTL_USUARIO", "CACHE_TTL_CONFIG", "CACHE_TTL_PREDICTIVE", "CACHE_TTL_SESSION", "CACHE_L1_MAX_BYTES",
-      "CACHE_L1_MAX_AGE_MS", "CACHE_L1_HEARTBEAT_MS", "REDIS_TIMEOUT_MS",
+      "CACHE_L1_MAX_AGE_MS", "CACHE_L1_HEARTBEAT_MS", "REDIS_TIMEOUT_MS", "CACHE_FAILSAFE_MAX_AGE_S", "CACHE_SWR_WINDOW_S",
+      "CACHE_XFETCH_BETA", "CACHE_LOCK_TTL_MS", "CACHE_REFRESH_AHEAD_MIN_READS", "CACHE_REFRESH_AHEAD_DEBOUNCE_MS",
       "ALERT_HIT_RATE_MIN", "ALERT_P95_MS", "ALERT_REDIS_ERROR_RATE", "ALERT_REDIS_MEMORY_MB", "ALERT_WINDOW_S",
       "ALERT_INTERVAL_MS", "ALERT_MIN_SAMPLES", "ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_TIMEOUT_MS",
       "ALERT_WEBHOOK_ATTEMPTS", "ALERT_WEBHOOK_CA_FILE", "JWT_SECRET", "JWT_EXPIRES_IN", "JWT_ISSUER", "JWT_AUDIENCE", "LOG_FORMAT",
@@ -415,6 +428,12 @@ std::vector<std::pair<std::string, std::string>> Masked(const Config& c) {
       {"CACHE_L1_MAX_AGE_MS", std::to_string(c.cache_l1_max_age_ms)},
       {"CACHE_L1_HEARTBEAT_MS", std::to_string(c.cache_l1_heartbeat_ms)},
       {"REDIS_TIMEOUT_MS", std::to_string(c.redis_timeout_ms)},
+      {"CACHE_FAILSAFE_MAX_AGE_S", std::to_string(c.cache_failsafe_max_age_s)},
+      {"CACHE_SWR_WINDOW_S", std::to_string(c.cache_swr_window_s)},
+      {"CACHE_XFETCH_BETA", fmt::format("{}", c.cache_xfetch_beta)},
+      {"CACHE_LOCK_TTL_MS", std::to_string(c.cache_lock_ttl_ms)},
+      {"CACHE_REFRESH_AHEAD_MIN_READS", std::to_string(c.cache_refresh_ahead_min_reads)},
+      {"CACHE_REFRESH_AHEAD_DEBOUNCE_MS", std::to_string(c.cache_refresh_ahead_debounce_ms)},
       {"CACHE_TTL_KPIS", std::to_string(c.ttl.kpis)},
       {"CACHE_TTL_FINANCIAL", std::to_string(c.ttl.financial)},
       {"CACHE_TTL_PRODUCTOS", std::to_string(c.ttl.productos)},

@@ -77,6 +77,13 @@ struct Config {
   // it is, L1 entries older than CACHE_L1_MAX_AGE_MS are still served. 0 = never (age cap only).
   std::int64_t cache_l1_heartbeat_ms = 50;
   std::int64_t redis_timeout_ms = 50;  // REDIS_TIMEOUT_MS: per Redis call
+  // The intelligent cache (docs/caching.md "Stale values, early refresh, stampedes"); 0 turns each off.
+  std::int64_t cache_failsafe_max_age_s = 300;    // CACHE_FAILSAFE_MAX_AGE_S: last good value for a failing DB
+  std::int64_t cache_swr_window_s = 60;           // CACHE_SWR_WINDOW_S: stale-while-revalidate past the TTL
+  double cache_xfetch_beta = 1.0;                 // CACHE_XFETCH_BETA: probabilistic early refresh
+  std::int64_t cache_lock_ttl_ms = 2000;          // CACHE_LOCK_TTL_MS: cross-instance stampede lock
+  std::int64_t cache_refresh_ahead_min_reads = 3; // CACHE_REFRESH_AHEAD_MIN_READS: per minute, to be "hot"
+  std::int64_t cache_refresh_ahead_debounce_ms = 200;  // CACHE_REFRESH_AHEAD_DEBOUNCE_MS
 
   // Alerts (cache.md guarantee 8, docs/alerts.md): the guide's thresholds, over a sliding window
   // read every ALERT_INTERVAL_MS, each rate rule needing ALERT_MIN_SAMPLES events in the window.

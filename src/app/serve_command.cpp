@@ -145,7 +145,16 @@ int RunServe(const Config& config) {
   std::unique_ptr<api::RedisRateLimiter> shared_limiter;
   if (redis) shared_limiter = std::make_unique<api::RedisRateLimiter>(*redis, config.cache_prefix);
   api::RateLimiter& limiter = shared_limiter ? static_cast<api::RateLimiter&>(*shared_limiter) : rate_limiter;
-  cache::Cache cache({.l1_max_bytes = config.cache_l1_max_bytes, .ttls = ttls, .l1_max_age = l1_max_age},
+  cache::Cache cache({.l1_max_bytes = config.cache_l1_max_bytes,
+                      .ttls = ttls,
+                      .l1_max_age = l1_max_age,
+                      .failsafe_max_age = std::chrono::seconds(config.cache_failsafe_max_age_s),
+                      .swr_window = std::chrono::seconds(config.cache_swr_window_s),
+                      .xfetch_beta = config.cache_xfetch_beta,
+                      .random = {},
+                      .lock_ttl = std::chrono::milliseconds(config.cache_lock_ttl_ms),
+                      .refresh_ahead_min_reads = static_cast<int>(config.cache_refresh_ahead_min_reads),
+                      .refresh_ahead_debounce = std::chrono::milliseconds(config.cache_refresh_ahead_debounce_ms)},
                      redis_tier.get());
   // Authentications remembered for the usuario TTL, and served as old as the cache's L1 may be
   // (on PostgreSQL: CACHE_L1_MAX_AGE_MS, or older while the change feed is caught up; writes to

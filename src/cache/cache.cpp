@@ -1,6 +1,15 @@
 #include "cache/cache.hpp"
 
+#include "cache/xfetch.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
+
+#include <random>
 
 #include <algorithm>
 #include <exception>
@@ -10,8 +19,17 @@ namespace iam::cache {
 
 namespace asio = boost::asio;
 
+namespace {
+
+std::string RandomInstanceId() {
+  std::random_device rd;
+  return fmt::format("{:08x}{:08x}", rd(), rd());
+}
+
+}  // namespace
+
 Cache::Cache(CacheOptions options, RemoteTier* remote)
-    : options_(std::move(options)), remote_(remote), l1_(options_.l1_max_bytes) {}
+    : options_(std::move(options)), remote_(remote), l1_(options_.l1_max_bytes), instance_id_(RandomInstanceId()) {}
 
 CacheClock::time_point Cache::L1Expiry(Category category) const {
   return CacheClock::now() + options_.ttls.For(category);
@@ -81,14 +99,46 @@ asio::awaitable<bool> Cache::UseRemote(domain::Id tenant) {
   co_return !RemotePending(tenant);
 }
 
+const Cache::Factory& Cache::NoBackground() {
+  static const Factory none;
+  return none;
+}
+
+std::string Cache::LastGoodKey(Category category, domain::Id tenant, std::string_view variant) const {
+  // No generation: the last good value survives invalidations (fail-safe only; see FailSafe).
+  return fmt::format("lastgood|{}:{}:{}", CategoryName(category), tenant, variant);
+}
+
+double Cache::Uniform() const { return options_.random ? options_.random() : XFetchUniform(); }
+
+void Cache::PutL1(const std::string& l1_key, Category category, domain::Id tenant, std::string_view variant,
+                  const Value& v, CacheClock::time_point started, CacheClock::duration compute_time) {
+  const CacheClock::time_point soft = L1Expiry(category);
+  l1_.Put(l1_key, v, soft + options_.swr_window, started, {.soft_expires_at = soft, .compute_time = compute_time});
+  if (options_.failsafe_max_age.count() > 0)
+    l1_.PutIfNewer(LastGoodKey(category, tenant, variant), v, started + options_.failsafe_max_age, started);
+}
+
+// Fail-safe: a failing database (kUnavailable: down, timeout, pool exhausted; kInternal: a thrown
+// or unexpected failure) is answered with the last good value when it is recent enough. Domain
+// errors (404, 409, 400...) are answers of the database and are returned as they are.
+Value Cache::FailSafe(Category category, domain::Id tenant, std::string_view variant, const Error& error) {
+  if (options_.failsafe_max_age.count() <= 0) return nullptr;
+  if (error.kind != ErrorKind::kUnavailable && error.kind != ErrorKind::kInternal) return nullptr;
+  Value v = l1_.Get(LastGoodKey(category, tenant, variant), CacheClock::now());
+  if (v) stats_.StaleFailsafe();
+  return v;
+}
+
 asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id tenant, std::string_view variant,
-                                                const Factory& factory, bool force_refresh) {
+                                                const Factory& factory, bool force_refresh, const Factory& background) {
   // The local generation is read before anything else: whatever this call stores is keyed by it,
   // so an Invalidate that lands while it runs makes the result unreachable.
   const std::string l1_key =
       fmt::format("{}:{}:{}:{}", CategoryName(category), tenant, generations_.Stamp(tenant), variant);
   // What this call stores in L1 is as old as this moment (CacheOptions::l1_max_age).
   const CacheClock::time_point started = CacheClock::now();
+  if (background) NoteRead(category, tenant, variant, background);
   if (force_refresh) {
     stats_.Served(category, Outcome::kBypass);
     auto r = co_await Refresh(category, tenant, variant, l1_key, started, factory);
@@ -97,39 +147,133 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
     co_return r;
   }
   const CacheClock::time_point now = CacheClock::now();
-  if (Value v = l1_.Get(l1_key, now, OldestServable(now))) {
-    stats_.Hit(Tier::kL1, category);
-    stats_.Served(category, Outcome::kHitL1);
-    co_return Served{std::move(v), Outcome::kHitL1};
+  // Under l1_key, so of the current generation: past its TTL it is at worst "expired", never
+  // "invalidated" (stale-while-revalidate must not weaken read-your-writes).
+  if (auto found = l1_.Find(l1_key, now, OldestServable(now))) {
+    if (now < found->soft_expires_at) {
+      if (background && options_.xfetch_beta > 0 &&
+          XFetchRefreshDue(now, found->soft_expires_at, found->compute_time, options_.xfetch_beta, Uniform())) {
+        stats_.EarlyRefresh();
+        SpawnRefresh(co_await asio::this_coro::executor, category, tenant, std::string(variant), l1_key, background);
+      }
+      stats_.Hit(Tier::kL1, category);
+      stats_.Served(category, Outcome::kHitL1);
+      co_return Served{std::move(found->value), Outcome::kHitL1};
+    }
+    if (background && options_.swr_window.count() > 0) {
+      stats_.StaleRevalidate();
+      SpawnRefresh(co_await asio::this_coro::executor, category, tenant, std::string(variant), l1_key, background);
+      stats_.Served(category, Outcome::kStale);
+      co_return Served{std::move(found->value), Outcome::kStale};
+    }
+    // Past its TTL and nobody to refresh it in the background: a miss.
   }
   stats_.Miss(Tier::kL1, category);
 
   Outcome leader_outcome = Outcome::kMiss;
   const SingleFlight::Factory lead = [&]() -> asio::awaitable<Result<Value>> {
-    // Look in L2 first (also under the flight, so N local misses cost one Redis round trip).
-    std::optional<std::string> remote_generation;
-    if (co_await UseRemote(tenant)) {
-      auto found = co_await remote_->Get(tenant, category, variant);
-      if (found) {
-        remote_generation = std::move(found->generation);
-        if (found->value) {
-          stats_.Hit(Tier::kL2, category);
-          leader_outcome = Outcome::kHitL2;
-          l1_.Put(l1_key, found->value, L1Expiry(category), started);
-          co_return found->value;
-        }
-        stats_.Miss(Tier::kL2, category);
-      } else {
-        stats_.Error(Tier::kL2, category);
-      }
-    }
-    co_return co_await ComputeAndStore(category, tenant, variant, l1_key, started, remote_generation, factory);
+    co_return co_await Lead(category, tenant, variant, l1_key, started, factory, true, leader_outcome);
   };
   auto outcome = co_await flights_.Do(l1_key, lead);
-  if (!outcome.value) co_return Fail(outcome.value.error());
+  if (!outcome.value) {
+    if (Value last_good = FailSafe(category, tenant, variant, outcome.value.error())) {
+      stats_.Served(category, Outcome::kStale);
+      co_return Served{std::move(last_good), Outcome::kStale};
+    }
+    co_return Fail(outcome.value.error());
+  }
   const Outcome served = outcome.shared ? Outcome::kShared : leader_outcome;
   stats_.Served(category, served);
   co_return Served{std::move(*outcome.value), served};
+}
+
+asio::awaitable<Result<Value>> Cache::Lead(Category category, domain::Id tenant, std::string_view variant,
+                                           const std::string& l1_key, CacheClock::time_point started,
+                                           const Factory& factory, bool read_l2, Outcome& outcome) {
+  // Look in L2 first (also under the flight, so N local misses cost one Redis round trip).
+  std::optional<std::string> remote_generation;
+  if (co_await UseRemote(tenant)) {
+    auto found = co_await remote_->Get(tenant, category, variant);
+    if (found) {
+      remote_generation = std::move(found->generation);
+      if (read_l2 && found->value) {
+        stats_.Hit(Tier::kL2, category);
+        outcome = Outcome::kHitL2;
+        PutL1(l1_key, category, tenant, variant, found->value, started, {});
+        co_return found->value;
+      }
+      if (read_l2) stats_.Miss(Tier::kL2, category);
+    } else {
+      stats_.Error(Tier::kL2, category);
+    }
+  }
+  // Cross-instance stampede protection: one instance computes, the others wait for its value.
+  std::string token;
+  bool locked = false;
+  if (remote_generation && read_l2 && options_.lock_ttl.count() > 0) {
+    token = fmt::format("{}-{}", instance_id_, lock_tokens_.fetch_add(1, std::memory_order_relaxed));
+    auto taken = co_await remote_->TryLock(tenant, category, *remote_generation, variant, token, options_.lock_ttl);
+    if (taken && *taken) {
+      locked = true;
+      stats_.LockAcquired();
+    } else if (taken) {
+      stats_.LockWait();
+      Value v;
+      switch (co_await WaitForHolder(category, tenant, variant, *remote_generation, token, v)) {
+        case Waited::kValue:
+          stats_.LockWaitHit();
+          stats_.Hit(Tier::kL2, category);
+          outcome = Outcome::kHitL2;
+          PutL1(l1_key, category, tenant, variant, v, started, {});
+          co_return v;
+        case Waited::kLockTaken:
+          locked = true;
+          stats_.LockAcquired();
+          break;
+        case Waited::kGaveUp: stats_.LockWaitTimeout(); break;
+      }
+    }  // else Redis failed: compute without a lock
+  }
+  auto v = co_await ComputeAndStore(category, tenant, variant, l1_key, started, remote_generation, factory);
+  if (locked) co_await remote_->Unlock(tenant, category, *remote_generation, variant, token);
+  co_return v;
+}
+
+// Polls L2 with a growing back-off, for up to lock_ttl: the holder's value (kValue), or the lock
+// once the holder released it without a value (its factory failed) or it expired (kLockTaken).
+// Any Redis failure gives up at once: the caller computes (never waits on a Redis that is away).
+asio::awaitable<Cache::Waited> Cache::WaitForHolder(Category category, domain::Id tenant, std::string_view variant,
+                                                    const std::string& generation, const std::string& token,
+                                                    Value& value) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  const auto deadline = CacheClock::now() + options_.lock_ttl;
+  auto pause = std::chrono::milliseconds(2);
+  while (CacheClock::now() < deadline) {
+    timer.expires_after(std::min<CacheClock::duration>(pause, deadline - CacheClock::now()));
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    pause = std::min(pause * 2, std::chrono::milliseconds(25));
+    auto found = co_await remote_->Get(tenant, category, variant);
+    if (!found) co_return Waited::kGaveUp;
+    if (found->value) {
+      value = std::move(found->value);
+      co_return Waited::kValue;
+    }
+    if (found->generation != generation) co_return Waited::kGaveUp;  // invalidated meanwhile
+    auto taken = co_await remote_->TryLock(tenant, category, generation, variant, token, options_.lock_ttl);
+    if (!taken) co_return Waited::kGaveUp;
+    if (*taken) {
+      // The holder may have stored and released between the lookup above and the lock: it stores
+      // before it releases, so one more lookup now sees its value if there is one.
+      auto again = co_await remote_->Get(tenant, category, variant);
+      if (again && again->value) {
+        co_await remote_->Unlock(tenant, category, generation, variant, token);
+        value = std::move(again->value);
+        co_return Waited::kValue;
+      }
+      co_return Waited::kLockTaken;
+    }
+  }
+  co_return Waited::kGaveUp;
 }
 
 // Runs the factory and stores its value: in L1 under `l1_key`, in L2 under `remote_generation`
@@ -140,6 +284,7 @@ asio::awaitable<Result<Value>> Cache::ComputeAndStore(Category category, domain:
                                                       const Factory& factory) {
   stats_.Computation(category);
   std::optional<Result<std::string>> computed;
+  const CacheClock::time_point began = CacheClock::now();
   try {
     computed.emplace(co_await factory());
   } catch (...) {
@@ -147,7 +292,7 @@ asio::awaitable<Result<Value>> Cache::ComputeAndStore(Category category, domain:
   }
   if (!*computed) co_return Fail(computed->error());
   Value v = std::make_shared<const std::string>(std::move(**computed));
-  l1_.Put(l1_key, v, L1Expiry(category), started);
+  PutL1(l1_key, category, tenant, variant, v, started, CacheClock::now() - began);
   if (remote_generation) {
     auto put = co_await remote_->Put(tenant, category, *remote_generation, variant, *v, options_.ttls.For(category));
     if (!put) stats_.Error(Tier::kL2, category);
@@ -171,9 +316,123 @@ asio::awaitable<Result<Served>> Cache::Refresh(Category category, domain::Id ten
   co_return Served{std::move(*v), Outcome::kBypass};
 }
 
+// ---------------------------------------------------------------- background work
+
+void Cache::SpawnRefresh(const asio::any_io_executor& ex, Category category, domain::Id tenant, std::string variant,
+                         std::string l1_key, Factory factory) {
+  {
+    std::lock_guard lock(refreshing_mu_);
+    if (!refreshing_.insert(l1_key).second) return;
+  }
+  background_.fetch_add(1, std::memory_order_acq_rel);
+  asio::co_spawn(ex, BackgroundRefresh(category, tenant, std::move(variant), std::move(l1_key), std::move(factory)),
+                 [this](const std::exception_ptr&) { background_.fetch_sub(1, std::memory_order_acq_rel); });
+}
+
+// Recomputes under the single-flight of l1_key (so foreground misses join it) and stores in both
+// tiers; does not read L2's value (it may be as old as the L1 entry being refreshed). Errors are
+// dropped: the entry keeps answering until it expires, and the next read tries again.
+asio::awaitable<void> Cache::BackgroundRefresh(Category category, domain::Id tenant, std::string variant,
+                                               std::string l1_key, Factory factory) {
+  stats_.BackgroundRefresh();
+  const CacheClock::time_point started = CacheClock::now();
+  Outcome ignored = Outcome::kMiss;
+  const SingleFlight::Factory lead = [&]() -> asio::awaitable<Result<Value>> {
+    co_return co_await Lead(category, tenant, variant, l1_key, started, factory, false, ignored);
+  };
+  try {
+    co_await flights_.Do(l1_key, lead);
+  } catch (...) {
+  }
+  std::lock_guard lock(refreshing_mu_);
+  refreshing_.erase(l1_key);
+}
+
+// Counts reads per key in a one-minute window; remembers the key's owning factory (bounded LRU).
+void Cache::NoteRead(Category category, domain::Id tenant, std::string_view variant, const Factory& background) {
+  if (options_.refresh_ahead_min_reads <= 0 || options_.refresh_ahead_capacity == 0) return;
+  const CacheClock::time_point now = CacheClock::now();
+  std::string key = fmt::format("{}:{}:{}", CategoryName(category), tenant, variant);
+  std::lock_guard lock(hot_mu_);
+  if (auto it = hot_index_.find(key); it != hot_index_.end()) {
+    HotKey& h = *it->second;
+    if (now - h.window_start > std::chrono::minutes(1)) {
+      h.window_start = now;
+      h.reads = 0;
+    }
+    ++h.reads;
+    hot_lru_.splice(hot_lru_.begin(), hot_lru_, it->second);
+    return;
+  }
+  if (hot_lru_.size() >= options_.refresh_ahead_capacity) {
+    auto last = std::prev(hot_lru_.end());
+    if (--hot_per_tenant_[last->tenant] <= 0) hot_per_tenant_.erase(last->tenant);
+    hot_index_.erase(fmt::format("{}:{}:{}", CategoryName(last->category), last->tenant, last->variant));
+    hot_lru_.erase(last);
+  }
+  hot_lru_.push_front(HotKey{category, tenant, std::string(variant), background, now, 1});
+  hot_index_.emplace(std::move(key), hot_lru_.begin());
+  ++hot_per_tenant_[tenant];
+}
+
+// Debounced: a burst of writes to one tenant is followed by one refresh, refresh_ahead_debounce
+// after its last write. O(1) here; the work happens in RefreshAhead.
+void Cache::ScheduleRefreshAhead(const asio::any_io_executor& ex, domain::Id tenant) {
+  if (options_.refresh_ahead_min_reads <= 0) return;
+  {
+    std::lock_guard lock(hot_mu_);
+    if (!hot_per_tenant_.contains(tenant)) return;
+    auto [it, first] = ahead_due_.insert_or_assign(tenant, CacheClock::now());
+    if (!first) return;  // a refresh of the tenant is already waiting: it now waits longer
+  }
+  background_.fetch_add(1, std::memory_order_acq_rel);
+  asio::co_spawn(ex, RefreshAhead(tenant),
+                 [this](const std::exception_ptr&) { background_.fetch_sub(1, std::memory_order_acq_rel); });
+}
+
+asio::awaitable<void> Cache::RefreshAhead(domain::Id tenant) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  struct Job {
+    Category category;
+    std::string variant;
+    Factory factory;
+  };
+  std::vector<Job> jobs;
+  for (;;) {
+    CacheClock::time_point due;
+    {
+      std::lock_guard lock(hot_mu_);
+      due = ahead_due_.at(tenant) + options_.refresh_ahead_debounce;
+      if (CacheClock::now() >= due) {
+        ahead_due_.erase(tenant);
+        const CacheClock::time_point now = CacheClock::now();
+        for (const HotKey& h : hot_lru_)
+          if (h.tenant == tenant && now - h.window_start <= std::chrono::minutes(1) &&
+              h.reads >= options_.refresh_ahead_min_reads)
+            jobs.push_back({h.category, h.variant, h.factory});
+        break;
+      }
+    }
+    timer.expires_at(due);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  // One after the other: a burst of hot keys must not take every database connection at once.
+  for (Job& job : jobs) {
+    stats_.RefreshAheadRun();
+    std::string l1_key =
+        fmt::format("{}:{}:{}:{}", CategoryName(job.category), tenant, generations_.Stamp(tenant), job.variant);
+    {
+      std::lock_guard lock(refreshing_mu_);
+      if (!refreshing_.insert(l1_key).second) continue;
+    }
+    co_await BackgroundRefresh(job.category, tenant, std::move(job.variant), std::move(l1_key), std::move(job.factory));
+  }
+}
+
 asio::awaitable<void> Cache::Invalidate(domain::Id tenant) {
   const domain::Id one[] = {tenant};
   co_await InvalidateMany(one, false);
+  ScheduleRefreshAhead(co_await asio::this_coro::executor, tenant);
 }
 
 asio::awaitable<void> Cache::InvalidateMany(std::span<const domain::Id> tenants, bool all_local) {
@@ -204,6 +463,15 @@ asio::awaitable<void> Cache::InvalidateMany(std::span<const domain::Id> tenants,
   }
   if (all_local) generations_.BumpAll();
   for (domain::Id t : tenants) generations_.Bump(t);
+  // A refresh-ahead waiting for these tenants waits longer: the change feed's own notice of a write
+  // (which bumps the generations again, ms after Invalidate) must land before the refresh, or the
+  // refreshed values would be stored under a generation that is already gone.
+  if (options_.refresh_ahead_min_reads > 0 && !tenants.empty()) {
+    std::lock_guard lock(hot_mu_);
+    const CacheClock::time_point now = CacheClock::now();
+    for (domain::Id t : tenants)
+      if (auto it = ahead_due_.find(t); it != ahead_due_.end()) it->second = std::max(it->second, now);
+  }
 }
 
 asio::awaitable<Result<std::uint64_t>> Cache::Clear(std::optional<domain::Id> tenant) {

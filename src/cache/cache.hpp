@@ -10,6 +10,22 @@
 // neither read nor written until the bump has reached Redis, so entries from before an outage are
 // never served after it. No key enumeration, no growing sets: O(1) per write.
 //
+// Beyond exactness (docs/caching.md "Stale values, early refresh, stampedes"), all optional:
+// * fail-safe: when the factory fails with kUnavailable/kInternal (database down, timeout), the
+//   last good value of the same (category, tenant, variant) is served as Outcome::kStale if it is
+//   younger than failsafe_max_age, whatever generation it was read under. This is the one place
+//   where read-your-writes yields, and only while the database is failing.
+// * stale-while-revalidate: an L1 entry of the CURRENT generation past its TTL (and within
+//   swr_window) is served as kStale while one background computation refreshes it. Never an entry
+//   of an older generation: invalidation stays exact.
+// * XFetch early refresh of L1 hits (xfetch.hpp), in the background.
+// * cross-instance stampede lock in L2 (RemoteTier::TryLock) around a computation.
+// * refresh-ahead: after Invalidate(tenant), the tenant's hot keys are recomputed in the
+//   background, debounced.
+// Background work needs an owning factory (GetOrSet's `background`), safe to call after the request
+// is gone; without one, none of these run for that read. Background tasks run on the executor of
+// the call that started them; the Cache must outlive them (BackgroundInFlight()).
+//
 // Thread-safe; coroutines may call it from any executor.
 #pragma once
 
@@ -19,6 +35,7 @@
 #include <atomic>
 #include <functional>
 #include <limits>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -26,6 +43,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "cache/cache_stats.hpp"
 #include "cache/category.hpp"
@@ -49,6 +67,23 @@ struct CacheOptions {
   // from the start of the read that fetched it (from L2 or the factory), not from when it was
   // stored: a slow computation that began before a write must not extend the window.
   std::chrono::milliseconds l1_max_age{0};
+
+  // Fail-safe: how old a last good value may be to answer for a failing factory (0: off).
+  std::chrono::seconds failsafe_max_age{0};
+  // Stale-while-revalidate: how long past its TTL an L1 entry may answer while refreshed (0: off).
+  std::chrono::seconds swr_window{0};
+  // XFetch beta for early refresh of L1 hits (0: off; 1 as in the paper).
+  double xfetch_beta = 0;
+  // Random source in (0, 1] for XFetch (null: XFetchUniform).
+  std::function<double()> random;
+  // Cross-instance stampede lock: held at most this long; a miss that finds it taken polls L2 for
+  // the holder's value for up to this long, then computes itself (0: off).
+  std::chrono::milliseconds lock_ttl{0};
+  // Refresh-ahead: keys read at least this many times in the last minute are recomputed after a
+  // write to their tenant (0: off), refresh_ahead_debounce after the last write of a burst.
+  int refresh_ahead_min_reads = 0;
+  std::chrono::milliseconds refresh_ahead_debounce{200};
+  std::size_t refresh_ahead_capacity = 1024;  // keys remembered for refresh-ahead (LRU)
 };
 
 struct Served {
@@ -68,11 +103,19 @@ class Cache {
   // with the category's TTL. force_refresh computes without looking and stores the result
   // (Outcome::kBypass). Errors of the factory are returned and never stored; errors of the tiers
   // only turn into misses. `variant` must hold every parameter the value depends on.
+  // `background`: the same computation as an owning factory (it captures by value what it needs, so
+  // the cache may call it after this call returned); enables stale-while-revalidate, early refresh
+  // and refresh-ahead for this key. Empty: the value is always computed within the call.
   boost::asio::awaitable<Result<Served>> GetOrSet(Category category, domain::Id tenant, std::string_view variant,
-                                                  const Factory& factory, bool force_refresh = false);
+                                                  const Factory& factory, bool force_refresh = false,
+                                                  const Factory& background = NoBackground());
+  // The empty factory, in static storage: a defaulted `background` must not be a temporary, which
+  // would die before a GetOrSet awaitable created in one expression and awaited later runs.
+  static const Factory& NoBackground();
 
   // After a write to the tenant's data has committed, before acknowledging it: every entry of
-  // the tenant (all categories, all variants) misses from now on. Never fails.
+  // the tenant (all categories, all variants) misses from now on. Never fails. Schedules the
+  // refresh-ahead of the tenant's hot keys (CacheOptions::refresh_ahead_min_reads).
   boost::asio::awaitable<void> Invalidate(domain::Id tenant);
   // The same for several tenants, and (all_local) every L1 entry of every tenant: used when
   // changes may have been missed (database listener reconnected).
@@ -97,6 +140,9 @@ class Cache {
   RemoteTier* remote() const { return remote_; }
   bool RemoteConnected() const { return remote_ != nullptr && remote_->Connected(); }
   const CacheTtls& ttls() const { return options_.ttls; }
+  const CacheOptions& options() const { return options_; }
+  // Background computations started and not finished (tests wait for 0 before tearing down).
+  int BackgroundInFlight() const { return background_.load(std::memory_order_acquire); }
 
  private:
   bool RemotePending(domain::Id tenant);
@@ -109,6 +155,29 @@ class Cache {
                                                         const std::string& l1_key, CacheClock::time_point started,
                                                         const std::optional<std::string>& remote_generation,
                                                         const Factory& factory);
+  // The leader's path after an L1 miss: L2 (when read_l2), the stampede lock, the factory.
+  boost::asio::awaitable<Result<Value>> Lead(Category category, domain::Id tenant, std::string_view variant,
+                                             const std::string& l1_key, CacheClock::time_point started,
+                                             const Factory& factory, bool read_l2, Outcome& outcome);
+  enum class Waited { kValue, kLockTaken, kGaveUp };
+  // Another instance holds the lock: poll L2 for its value, or take the lock once it is free.
+  boost::asio::awaitable<Waited> WaitForHolder(Category category, domain::Id tenant, std::string_view variant,
+                                               const std::string& generation, const std::string& token,
+                                               Value& value);
+  void PutL1(const std::string& l1_key, Category category, domain::Id tenant, std::string_view variant,
+             const Value& v, CacheClock::time_point started, CacheClock::duration compute_time);
+  std::string LastGoodKey(Category category, domain::Id tenant, std::string_view variant) const;
+  Value FailSafe(Category category, domain::Id tenant, std::string_view variant, const Error& error);
+  double Uniform() const;
+  // Starts one background recomputation of l1_key (none if one is running already).
+  void SpawnRefresh(const boost::asio::any_io_executor& ex, Category category, domain::Id tenant, std::string variant,
+                    std::string l1_key, Factory factory);
+  boost::asio::awaitable<void> BackgroundRefresh(Category category, domain::Id tenant, std::string variant,
+                                                 std::string l1_key, Factory factory);
+  // Refresh-ahead registry.
+  void NoteRead(Category category, domain::Id tenant, std::string_view variant, const Factory& background);
+  void ScheduleRefreshAhead(const boost::asio::any_io_executor& ex, domain::Id tenant);
+  boost::asio::awaitable<void> RefreshAhead(domain::Id tenant);
   boost::asio::awaitable<Result<Served>> Refresh(Category category, domain::Id tenant, std::string_view variant,
                                                  const std::string& l1_key, CacheClock::time_point started,
                                                  const Factory& factory);
@@ -126,6 +195,26 @@ class Cache {
   std::uint64_t pending_seq_ = 0;
   // ConfirmChangesApplied's latest `covered`, as CacheClock ticks since its epoch (min: never).
   std::atomic<CacheClock::rep> covered_{std::numeric_limits<CacheClock::rep>::min()};
+
+  std::atomic<int> background_{0};
+  std::atomic<std::uint64_t> lock_tokens_{0};
+  const std::string instance_id_;  // random, distinguishes this process's lock tokens
+  std::mutex refreshing_mu_;
+  std::unordered_set<std::string> refreshing_;  // l1 keys with a background refresh running
+
+  struct HotKey {
+    Category category;
+    domain::Id tenant;
+    std::string variant;
+    Factory factory;
+    CacheClock::time_point window_start;
+    int reads = 0;
+  };
+  std::mutex hot_mu_;
+  std::list<HotKey> hot_lru_;  // front: most recently read
+  std::unordered_map<std::string, std::list<HotKey>::iterator> hot_index_;
+  std::unordered_map<domain::Id, int> hot_per_tenant_;                 // registry entries per tenant
+  std::unordered_map<domain::Id, CacheClock::time_point> ahead_due_;  // tenant -> last write (debounce)
 };
 
 }  // namespace iam::cache

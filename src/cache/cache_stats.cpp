@@ -14,6 +14,15 @@ StatsSnapshot CacheStats::Snapshot() const {
     s.computations[c] = computations_[c].load(std::memory_order_relaxed);
   }
   s.invalidations = invalidations_.load(std::memory_order_relaxed);
+  s.stale_failsafe = stale_failsafe_.load(std::memory_order_relaxed);
+  s.stale_revalidate = stale_revalidate_.load(std::memory_order_relaxed);
+  s.early_refreshes = early_refreshes_.load(std::memory_order_relaxed);
+  s.background_refreshes = background_refreshes_.load(std::memory_order_relaxed);
+  s.lock_acquired = lock_acquired_.load(std::memory_order_relaxed);
+  s.lock_waits = lock_waits_.load(std::memory_order_relaxed);
+  s.lock_wait_hits = lock_wait_hits_.load(std::memory_order_relaxed);
+  s.lock_wait_timeouts = lock_wait_timeouts_.load(std::memory_order_relaxed);
+  s.refresh_ahead_runs = refresh_ahead_runs_.load(std::memory_order_relaxed);
   for (std::size_t c = 0; c < kCategoryCount; ++c)
     for (std::size_t o = 0; o < kOutcomeCount; ++o) s.outcomes[c][o] = outcomes_[c][o].load(std::memory_order_relaxed);
   return s;

@@ -1,5 +1,6 @@
 #include "cache/memory_tier.hpp"
 
+#include <algorithm>
 #include <functional>
 
 namespace iam::cache {
@@ -24,35 +25,60 @@ void MemoryTier::EraseLocked(Shard& s, std::list<Entry>::iterator it) {
 }
 
 Value MemoryTier::Get(std::string_view key, CacheClock::time_point now, CacheClock::time_point not_before) {
-  if (shard_budget_ == 0) return nullptr;
+  auto found = Find(key, now, not_before);
+  return found ? std::move(found->value) : nullptr;
+}
+
+std::optional<MemoryTier::Found> MemoryTier::Find(std::string_view key, CacheClock::time_point now,
+                                                  CacheClock::time_point not_before) {
+  if (shard_budget_ == 0) return std::nullopt;
   Shard& s = ShardFor(key);
   std::lock_guard lock(s.mu);
   auto found = s.index.find(key);
-  if (found == s.index.end()) return nullptr;
+  if (found == s.index.end()) return std::nullopt;
   auto it = found->second;
   if (it->expires_at <= now) {
     EraseLocked(s, it);
-    return nullptr;
+    return std::nullopt;
   }
-  if (it->stored_at < not_before) return nullptr;
+  if (it->stored_at < not_before) return std::nullopt;
   s.lru.splice(s.lru.begin(), s.lru, it);
-  return it->value;
+  return Found{it->value, it->soft_expires_at, it->stored_at, it->compute_time};
 }
 
 void MemoryTier::Put(std::string key, Value value, CacheClock::time_point expires_at,
-                     CacheClock::time_point stored_at) {
+                     CacheClock::time_point stored_at, Meta meta) {
   if (shard_budget_ == 0 || !value) return;
-  const std::size_t cost = key.size() + value->size() + kEntryOverhead;
   Shard& s = ShardFor(key);
   std::lock_guard lock(s.mu);
+  const CacheClock::time_point soft = meta.soft_expires_at.value_or(expires_at);
+  PutLocked(s, Entry{std::move(key), std::move(value), expires_at, stored_at, std::min(soft, expires_at),
+                     meta.compute_time, 0});
+}
+
+void MemoryTier::PutIfNewer(std::string key, Value value, CacheClock::time_point expires_at,
+                            CacheClock::time_point stored_at) {
+  if (shard_budget_ == 0 || !value) return;
+  Shard& s = ShardFor(key);
+  std::lock_guard lock(s.mu);
+  if (auto found = s.index.find(key); found != s.index.end()) {
+    const Entry& old = *found->second;
+    if (old.stored_at > stored_at && old.expires_at > CacheClock::now()) return;
+  }
+  PutLocked(s, Entry{std::move(key), std::move(value), expires_at, stored_at, expires_at, {}, 0});
+}
+
+void MemoryTier::PutLocked(Shard& s, Entry e) {
+  e.cost = e.key.size() + e.value->size() + kEntryOverhead;
+  const std::size_t cost = e.cost;
   // The previous value goes even when the new one cannot be stored: it must not stay readable.
-  if (auto found = s.index.find(key); found != s.index.end()) EraseLocked(s, found->second);
+  if (auto found = s.index.find(e.key); found != s.index.end()) EraseLocked(s, found->second);
   if (cost > shard_budget_) return;  // would evict the whole shard for one value
   while (s.bytes + cost > shard_budget_ && !s.lru.empty()) {
     EraseLocked(s, std::prev(s.lru.end()));
     evictions_.fetch_add(1, std::memory_order_relaxed);
   }
-  s.lru.push_front(Entry{std::move(key), std::move(value), expires_at, stored_at, cost});
+  s.lru.push_front(std::move(e));
   s.index.emplace(std::string_view(s.lru.front().key), s.lru.begin());
   s.bytes += cost;
   bytes_.fetch_add(cost, std::memory_order_relaxed);

@@ -3,6 +3,8 @@
 // overhead) never exceed max_bytes; a value that alone exceeds a shard's share is not stored.
 // Thread-safe (one mutex per shard). A miss, an expired entry and an entry stored before the
 // reader's `not_before` all read as nullptr (the last one stays: a later reader may accept it).
+// An entry may carry a soft expiry before its hard one (the cache serves it past the soft expiry
+// only as stale, while refreshing it) and the time its value took to compute (for early refresh).
 #pragma once
 
 #include <atomic>
@@ -12,6 +14,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -21,6 +24,17 @@ namespace iam::cache {
 
 using Value = std::shared_ptr<const std::string>;
 using CacheClock = std::chrono::steady_clock;
+
+// What MemoryTier::Put stores besides the value; soft_expires_at defaults to the hard expiry.
+struct EntryMeta {
+  std::optional<CacheClock::time_point> soft_expires_at;
+  CacheClock::duration compute_time{0};
+};
+struct FoundEntry {
+  Value value;
+  CacheClock::time_point soft_expires_at, stored_at;
+  CacheClock::duration compute_time{0};
+};
 
 class MemoryTier {
  public:
@@ -32,11 +46,20 @@ class MemoryTier {
   MemoryTier(const MemoryTier&) = delete;
   MemoryTier& operator=(const MemoryTier&) = delete;
 
+  using Meta = EntryMeta;
+  using Found = FoundEntry;
+
   Value Get(std::string_view key, CacheClock::time_point now,
             CacheClock::time_point not_before = CacheClock::time_point::min());
+  // Get with the entry's metadata; nullopt where Get returns nullptr.
+  std::optional<Found> Find(std::string_view key, CacheClock::time_point now,
+                            CacheClock::time_point not_before = CacheClock::time_point::min());
   // `stored_at` is what Get compares with `not_before`.
   void Put(std::string key, Value value, CacheClock::time_point expires_at,
-           CacheClock::time_point stored_at = CacheClock::now());
+           CacheClock::time_point stored_at = CacheClock::now(), Meta meta = {});
+  // Put, unless the key holds an unexpired entry with a later stored_at (a slow computation that
+  // started earlier must not replace a newer value).
+  void PutIfNewer(std::string key, Value value, CacheClock::time_point expires_at, CacheClock::time_point stored_at);
   void Clear();
 
   std::size_t max_bytes() const { return max_bytes_; }
@@ -50,6 +73,8 @@ class MemoryTier {
     Value value;
     CacheClock::time_point expires_at;
     CacheClock::time_point stored_at;
+    CacheClock::time_point soft_expires_at;
+    CacheClock::duration compute_time{0};
     std::size_t cost = 0;
   };
   struct Shard {
@@ -61,6 +86,7 @@ class MemoryTier {
 
   Shard& ShardFor(std::string_view key);
   void EraseLocked(Shard& s, std::list<Entry>::iterator it);
+  void PutLocked(Shard& s, Entry e);
 
   std::size_t max_bytes_;
   std::size_t shard_budget_;

@@ -93,6 +93,36 @@ std::string RedisTier::EntryKey(domain::Id tenant, Category c, std::string_view 
   return fmt::format("{}{}:{}:{}", TenantTag(tenant), CategoryName(c), generation, variant);
 }
 
+std::string RedisTier::LockKey(domain::Id tenant, Category c, std::string_view generation,
+                               std::string_view variant) const {
+  return fmt::format("{}lock:{}:{}:{}", TenantTag(tenant), CategoryName(c), generation, variant);
+}
+
+asio::awaitable<Result<bool>> RedisTier::TryLock(domain::Id tenant, Category c, std::string_view generation,
+                                                 std::string_view variant, std::string_view token,
+                                                 std::chrono::milliseconds ttl) {
+  std::vector<std::string> args{"SET", LockKey(tenant, c, generation, variant), std::string(token), "NX", "PX",
+                                std::to_string(std::max<std::int64_t>(1, ttl.count()))};
+  auto r = co_await Call(std::move(args));
+  if (!r) co_return Fail(r.error());
+  if (r->IsError()) co_return Fail(RedisError("redis_error", r->str));
+  if (r->IsNil()) co_return false;
+  if (r->IsStatus("OK")) co_return true;
+  co_return Fail(Unexpected("unexpected SET NX reply"));
+}
+
+asio::awaitable<Result<void>> RedisTier::Unlock(domain::Id tenant, Category c, std::string_view generation,
+                                                std::string_view variant, std::string_view token) {
+  static const std::string kUnlockScript =
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+  std::vector<std::string> args{"EVAL", kUnlockScript, "1", LockKey(tenant, c, generation, variant),
+                                std::string(token)};
+  auto r = co_await Call(std::move(args));
+  if (!r) co_return Fail(r.error());
+  if (r->IsError()) co_return Fail(RedisError("redis_error", r->str));
+  co_return Result<void>{};
+}
+
 void RedisTier::Record(std::chrono::steady_clock::duration took) {
   const double us = std::chrono::duration<double, std::micro>(took).count();
   std::lock_guard lock(latency_mu_);

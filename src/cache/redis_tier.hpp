@@ -5,6 +5,7 @@
 // tenant's keys live in one Redis Cluster slot):
 //   <prefix>:{t<tenant>}:gen                                  the tenant's generation (INCR)
 //   <prefix>:{t<tenant>}:<category>:<generation>:<variant>    a cached value (SET ... EX ttl)
+//   <prefix>:{t<tenant>}:lock:<category>:<generation>:<variant>  stampede lock (SET NX PX, short)
 // A lookup reads the generation and the entry under it in one round trip (a Lua script on the
 // tenant's slot). Generation keys carry a TTL (twice the longest category TTL, refreshed on each
 // write) to bound memory; a generation that is missing (expired, evicted) is recreated from
@@ -44,6 +45,11 @@ class RedisTier final : public RemoteTier {
                                            std::string_view variant, const std::string& value,
                                            std::chrono::seconds ttl) override;
   boost::asio::awaitable<Result<void>> Invalidate(std::span<const domain::Id> tenants) override;
+  boost::asio::awaitable<Result<bool>> TryLock(domain::Id tenant, Category c, std::string_view generation,
+                                               std::string_view variant, std::string_view token,
+                                               std::chrono::milliseconds ttl) override;
+  boost::asio::awaitable<Result<void>> Unlock(domain::Id tenant, Category c, std::string_view generation,
+                                              std::string_view variant, std::string_view token) override;
   boost::asio::awaitable<Result<std::uint64_t>> Clear(std::optional<domain::Id> tenant) override;
   boost::asio::awaitable<RemoteStatus> Status() override;
 
@@ -51,6 +57,7 @@ class RedisTier final : public RemoteTier {
   std::string TenantTag(domain::Id tenant) const;  // "<prefix>:{t<tenant>}:"
   std::string GenerationKey(domain::Id tenant) const;
   std::string EntryKey(domain::Id tenant, Category c, std::string_view generation, std::string_view variant) const;
+  std::string LockKey(domain::Id tenant, Category c, std::string_view generation, std::string_view variant) const;
 
 
  private:

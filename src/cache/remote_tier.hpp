@@ -58,6 +58,15 @@ class RemoteTier {
                                                    std::string_view variant, const std::string& value,
                                                    std::chrono::seconds ttl) = 0;
   virtual boost::asio::awaitable<Result<void>> Invalidate(std::span<const domain::Id> tenants) = 0;
+  // Cross-instance stampede protection: a short lock on the entry of (tenant, category,
+  // generation, variant), on the tenant's slot, that expires by itself after `ttl`. true: taken by
+  // this `token`; false: someone else holds it.
+  virtual boost::asio::awaitable<Result<bool>> TryLock(domain::Id tenant, Category c, std::string_view generation,
+                                                       std::string_view variant, std::string_view token,
+                                                       std::chrono::milliseconds ttl) = 0;
+  // Releases the lock if `token` still holds it (an expired lock retaken by another is left alone).
+  virtual boost::asio::awaitable<Result<void>> Unlock(domain::Id tenant, Category c, std::string_view generation,
+                                                      std::string_view variant, std::string_view token) = 0;
   // Deletes this application's keys of one tenant, or every key under the prefix (never FLUSHDB).
   virtual boost::asio::awaitable<Result<std::uint64_t>> Clear(std::optional<domain::Id> tenant) = 0;
   virtual boost::asio::awaitable<RemoteStatus> Status() = 0;

@@ -1185,8 +1185,13 @@ TEST_P(DashboardCacheTest, CacheStatsAndMetricsExposeTheCountersAndRedisState) {
     ASSERT_EQ(h->Get(target, t.admin.token).status, 200);
   const auto s = Stats(t);
   for (const char* field : {"redisConnected", "cacheHits", "cacheMisses", "hitRate", "memoryUsage", "computations",
-                            "crossInstanceBoundMs"})
+                            "crossInstanceBoundMs", "staleServed", "earlyRefreshes", "backgroundRefreshes",
+                            "refreshAheadRuns", "lock"})
     EXPECT_TRUE(s.contains(field)) << field << " missing in " << json::serialize(s);
+  // The harness runs the cache with the intelligent features off: their counters stay at 0.
+  EXPECT_EQ(s.at("staleServed").at("failsafe"), 0);
+  EXPECT_EQ(s.at("staleServed").at("revalidate"), 0);
+  EXPECT_EQ(s.at("lock").at("acquired"), 0);
   EXPECT_EQ(s.at("redisConnected"), true);
   auto n = [](const json::object& o, const char* f) { return o.at(f).to_number<std::int64_t>(); };
   EXPECT_EQ(n(s, "cacheHits") - n(s0, "cacheHits"), 3);
@@ -1210,6 +1215,11 @@ TEST_P(DashboardCacheTest, CacheStatsAndMetricsExposeTheCountersAndRedisState) {
   EXPECT_NE(m.body.find("iam_redis_breaker_state{state=\"closed\"} 1"), std::string::npos);
   EXPECT_NE(m.body.find("iam_redis_breaker_state{state=\"open\"} 0"), std::string::npos);
   EXPECT_NE(m.body.find("\niam_db_statements_total "), std::string::npos) << m.body;
+  for (const char* line : {"iam_cache_stale_served_total{reason=\"failsafe\"} 0",
+                           "iam_cache_stale_served_total{reason=\"revalidate\"} 0", "iam_cache_early_refreshes_total 0",
+                           "iam_cache_background_refreshes_total 0", "iam_cache_refresh_ahead_total 0",
+                           "iam_cache_lock_total{event=\"acquired\"} 0", "iam_cache_lock_total{event=\"wait\"} 0"})
+    EXPECT_NE(m.body.find(line), std::string::npos) << line;
 }
 
 IAM_API_BACKENDS(DashboardCacheTest);

@@ -40,6 +40,27 @@ TEST(ConfigTest, ReadsEveryKindOfValue) {
   EXPECT_EQ(c->log_format, "json");
 }
 
+TEST(ConfigTest, IntelligentCacheVariables) {
+  auto d = ParseConfig({});
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->cache_failsafe_max_age_s, 300);
+  EXPECT_EQ(d->cache_swr_window_s, 60);
+  EXPECT_DOUBLE_EQ(d->cache_xfetch_beta, 1.0);
+  EXPECT_EQ(d->cache_lock_ttl_ms, 2000);
+  EXPECT_EQ(d->cache_refresh_ahead_min_reads, 3);
+  EXPECT_EQ(d->cache_refresh_ahead_debounce_ms, 200);
+  auto c = ParseConfig({{"CACHE_FAILSAFE_MAX_AGE_S", "0"}, {"CACHE_SWR_WINDOW_S", "15"}, {"CACHE_XFETCH_BETA", "2.5"},
+                        {"CACHE_LOCK_TTL_MS", "0"}, {"CACHE_REFRESH_AHEAD_MIN_READS", "10"},
+                        {"CACHE_REFRESH_AHEAD_DEBOUNCE_MS", "1000"}});
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_EQ(c->cache_failsafe_max_age_s, 0);
+  EXPECT_EQ(c->cache_swr_window_s, 15);
+  EXPECT_DOUBLE_EQ(c->cache_xfetch_beta, 2.5);
+  EXPECT_EQ(c->cache_lock_ttl_ms, 0);
+  EXPECT_EQ(c->cache_refresh_ahead_min_reads, 10);
+  EXPECT_EQ(c->cache_refresh_ahead_debounce_ms, 1000);
+}
+
 TEST(ConfigTest, JwtExpiresInForms) {
   struct Case {
     const char* text;
@@ -67,6 +88,10 @@ TEST(ConfigTest, EveryBadValueFailsWithOneLineNamingTheVariable) {
       {"HTTP_BODY_LIMIT", "10"}, {"DB_POOL_SIZE", "0"},   {"REDIS_CLUSTER_NODES", "host-without-port"},
       {"SHUTDOWN_DRAIN_MS", "-1"}, {"SHUTDOWN_DRAIN_MS", "600001"}, {"CACHE_L1_HEARTBEAT_MS", "-1"},
       {"TRUSTED_PROXIES", "nginx"}, {"TRUSTED_PROXIES", "10.0.0.0/33"}, {"TRUSTED_PROXIES", "127.0.0.1,::1/200"},
+      {"CACHE_FAILSAFE_MAX_AGE_S", "-1"}, {"CACHE_SWR_WINDOW_S", "1m"}, {"CACHE_XFETCH_BETA", "-0.5"},
+      {"CACHE_XFETCH_BETA", "11"}, {"CACHE_XFETCH_BETA", "1x"}, {"CACHE_XFETCH_BETA", "nan"},
+      {"CACHE_LOCK_TTL_MS", "60001"}, {"CACHE_REFRESH_AHEAD_MIN_READS", "x"},
+      {"CACHE_REFRESH_AHEAD_DEBOUNCE_MS", "-1"},
   };
   for (const auto& k : kCases) {
     SCOPED_TRACE(std::string(k.name) + "=" + k.value);

@@ -189,6 +189,8 @@ class FaultInjectionTest : public ::testing::Test {
       std::this_thread::sleep_for(length.after);
       auto tallies = load_->Stop();
       EXPECT_GT(tallies[static_cast<int>(Phase::kDuring)].Requests(), 0) << "no request was made under the fault";
+      // A healthy database: the fail-safe never answers (its STALE answers are only for failures).
+      EXPECT_EQ(tallies[static_cast<int>(Phase::kBefore)].declared_stale, 0) << "STALE below the bound before the fault";
       auto v = CheckRecovery(fault, cycle, tallies);
       violations += v.size();
       EXPECT_TRUE(v.empty()) << fault.name << " cycle " << cycle << ": " << v.size() << " violation(s), first: " << v[0];

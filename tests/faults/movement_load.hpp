@@ -61,6 +61,9 @@ struct LoadTally {
   std::map<std::string, std::int64_t> writes;  // by answer: "201", "409 STOCK_INSUFICIENTE", "503", "no answer"...
   std::map<std::string, std::int64_t> reads;
   std::int64_t kpi_checked = 0;                // KPI answers checked against the bounds
+  // KPI answers marked X-Cache: STALE below the acknowledged bound: the fail-safe's last good value
+  // while the database fails (docs/caching.md), counted apart, not violations.
+  std::int64_t declared_stale = 0;
   std::vector<std::string> violations;
   std::int64_t Requests() const;
   std::string Describe() const;  // one line: "writes 201=.. 409=.. | reads 200=.. 503=.."

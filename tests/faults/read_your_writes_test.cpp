@@ -99,6 +99,7 @@ TEST_F(ReadYourWritesTest, WithoutFaults) {
   EXPECT_EQ(r1.same_instance_misses, 0);
   EXPECT_EQ(r1.stale_cross_instance, 0);
   EXPECT_EQ(r1.Violations(), 0);
+  EXPECT_EQ(r1.declared_stale_misses, 0) << "a healthy database: no stale answer may miss a write";
 
   auto two = MakeRun("pair", {0, 1});
   ASSERT_EQ(two.tenants.size(), static_cast<std::size_t>(kTenantsPerRun));
@@ -108,6 +109,7 @@ TEST_F(ReadYourWritesTest, WithoutFaults) {
   EXPECT_EQ(r2.same_instance_misses, 0);
   EXPECT_EQ(r2.beyond_bound, 0);
   EXPECT_EQ(r2.Violations(), 0);
+  EXPECT_EQ(r2.declared_stale_misses, 0) << "a healthy database: no stale answer may miss a write";
 }
 
 TEST_F(ReadYourWritesTest, WithFaults) {
