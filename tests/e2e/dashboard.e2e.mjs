@@ -136,7 +136,7 @@ async function login(page, base, who) {
   await page.fill('input[name=email]', who.email);
   await page.fill('input[name=password]', who.password);
   await page.click('#login-submit');
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 90_000 });
 }
 
 // The API's answer for `target` with the browser context's own session cookie.
