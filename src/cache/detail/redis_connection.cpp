@@ -423,16 +423,18 @@ void RedisConnection::Close(const Error& why) {
   if (phase_ == Phase::kClosed) return;
   bool was_ready = phase_ == Phase::kReady;
   phase_ = Phase::kClosed;
+  // Counted before the connection stops looking ready: whoever sees it down (Connected()) also
+  // sees the error counted and recorded.
+  if (was_ready && !state_->stopped.load()) {
+    ++state_->connection_errors;
+    state_->SetLastError(why);
+  }
   ready_.store(false, std::memory_order_release);
   resolver_.cancel();
   if (stream_) stream_->Close();
   wbuf_.clear();
   writing_ = false;
   watch_timer_.cancel();
-  if (was_ready && !state_->stopped.load()) {
-    ++state_->connection_errors;
-    state_->SetLastError(why);
-  }
   auto pending = std::move(pending_);
   pending_.clear();
   for (auto& p : pending) {
