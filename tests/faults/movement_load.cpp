@@ -151,10 +151,16 @@ void MovementLoad::Write(Worker& w) {
 }
 
 void MovementLoad::Read(Worker& w) {
-  LoadTally& tally = w.tallies[static_cast<std::size_t>(phase_.load())];
+  const int started_in = phase_.load();
   const std::int64_t lower = target_.initial_movements + acked_.load();
   const HttpReply r = w.client.Get("/dashboard-cqrs/kpis", target_.token);
   const std::int64_t upper = target_.initial_movements + sent_.load();
+  // A read that spans a phase change overlapped the fault: it counts as under the fault (one that
+  // started just before PostgreSQL stopped may be answered by the fail-safe, which is no healthy-
+  // database answer).
+  const int ended_in = phase_.load();
+  LoadTally& tally =
+      w.tallies[static_cast<std::size_t>(started_in == ended_in ? started_in : static_cast<int>(Phase::kDuring))];
   ++tally.reads[AnswerKey(r)];
   if (r.status != 200) {
     if (r.status == 0 || r.status >= 500) std::this_thread::sleep_for(kPauseAfterFailure);
