@@ -216,6 +216,16 @@ asio::awaitable<Result<Value>> Cache::Lead(Category category, domain::Id tenant,
     if (taken && *taken) {
       locked = true;
       stats_.LockAcquired();
+      // Another instance may have computed, stored and released between our L2 miss and this
+      // lock (it stores before it releases): one more lookup sees its value if there is one.
+      auto again = co_await remote_->Get(tenant, category, variant);
+      if (again && again->value) {
+        co_await remote_->Unlock(tenant, category, *remote_generation, variant, token);
+        stats_.Hit(Tier::kL2, category);
+        outcome = Outcome::kHitL2;
+        PutL1(l1_key, category, tenant, variant, again->value, started, {});
+        co_return again->value;
+      }
     } else if (taken) {
       stats_.LockWait();
       Value v;
