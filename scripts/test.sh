@@ -14,9 +14,11 @@ echo "test: configuring (cmake --preset debug)"
 cmake --preset debug --log-level=WARNING
 echo "test: building (cmake --build --preset debug)"
 cmake --build --preset debug -j"${JOBS:-2}"
-echo "test: running tests (ctest --preset debug${*:+ $*})"
+echo "test: running tests (ctest --preset debug -j${JOBS:-2}${*:+ $*})"
 status=0
-bash scripts/with-services.sh ctest --preset debug "$@" || status=$?
+# Two at a time: most tests wait on servers and sockets, not the CPU; the fault suite and the
+# browser test run alone (RUN_SERIAL in tests/CMakeLists.txt).
+bash scripts/with-services.sh ctest --preset debug -j"${JOBS:-2}" "$@" || status=$?
 if [[ $# -eq 0 && ${FUZZ_SECONDS:-45} != 0 ]]; then
   echo "test: short fuzzing run (scripts/fuzz.sh, ${FUZZ_SECONDS:-45} s per target)"
   bash scripts/fuzz.sh || status=1
