@@ -16,6 +16,7 @@ PACKAGES=(
   redis-tools # redis-cli: the Redis Cluster tests form their cluster with `redis-cli --cluster create`
   gnuplot-nox # bench/run draws its charts (PNG) with it
   openssl # the TLS tests make a CA and a server certificate with its CLI
+  python3 # tests/deploy/nginx_test.py, deploy/nginx/render_conf.py, bench/cold_burst.py (not in a minimal image)
   # several instances behind a reverse proxy (deploy/nginx/iam.conf, tests/deploy/, bench/multi.sh).
   # On Debian 12 `nginx` is the smallest build (nginx-light is only nginx + the echo module); its
   # upstream module has keepalive, max_fails/fail_timeout and proxy_next_upstream.
