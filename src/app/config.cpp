@@ -7,6 +7,8 @@
 #include <charconv>
 #include <fmt/format.h>
 
+#include "cache/redis_options.hpp"
+
 namespace iam::app {
 namespace {
 
@@ -89,18 +91,8 @@ std::vector<std::string> SplitList(std::string_view s) {
   return out;
 }
 
-// More than one '@' after the scheme: an unencoded '@' in the password. URL parsers disagree on
-// where such a userinfo ends (RFC 3986 parsers at the first '@', WHATWG and most Redis clients at
-// the last), so part of the password could be taken for the host and shown; refused instead.
-bool AmbiguousUserinfo(std::string_view url) {
-  auto start = url.find("://");
-  if (start == std::string_view::npos) return false;
-  auto rest = url.substr(start + 3);
-  return rest.find('@') != rest.rfind('@');
-}
-
 Result<void> ParseRedisUrl(std::string_view url, RedisSettings& r) {
-  if (AmbiguousUserinfo(url))
+  if (cache::RedisUrlHasAmbiguousUserinfo(url))
     return Fail(Invalid("REDIS_URL", "more than one '@': percent-encode '@' in the password as %40",
                         MaskUrlPassword(url)));
   auto u = boost::urls::parse_uri(url);

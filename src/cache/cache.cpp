@@ -216,15 +216,11 @@ asio::awaitable<Result<Value>> Cache::Lead(Category category, domain::Id tenant,
     if (taken && *taken) {
       locked = true;
       stats_.LockAcquired();
-      // Another instance may have computed, stored and released between our L2 miss and this
-      // lock (it stores before it releases): one more lookup sees its value if there is one.
-      auto again = co_await remote_->Get(tenant, category, variant);
-      if (again && again->value) {
-        co_await remote_->Unlock(tenant, category, *remote_generation, variant, token);
+      if (Value v = co_await ValueStoredBeforeLock(category, tenant, variant, *remote_generation, token)) {
         stats_.Hit(Tier::kL2, category);
         outcome = Outcome::kHitL2;
-        PutL1(l1_key, category, tenant, variant, again->value, started, {});
-        co_return again->value;
+        PutL1(l1_key, category, tenant, variant, v, started, {});
+        co_return v;
       }
     } else if (taken) {
       stats_.LockWait();
@@ -272,18 +268,22 @@ asio::awaitable<Cache::Waited> Cache::WaitForHolder(Category category, domain::I
     auto taken = co_await remote_->TryLock(tenant, category, generation, variant, token, options_.lock_ttl);
     if (!taken) co_return Waited::kGaveUp;
     if (*taken) {
-      // The holder may have stored and released between the lookup above and the lock: it stores
-      // before it releases, so one more lookup now sees its value if there is one.
-      auto again = co_await remote_->Get(tenant, category, variant);
-      if (again && again->value) {
-        co_await remote_->Unlock(tenant, category, generation, variant, token);
-        value = std::move(again->value);
-        co_return Waited::kValue;
-      }
-      co_return Waited::kLockTaken;
+      value = co_await ValueStoredBeforeLock(category, tenant, variant, generation, token);
+      co_return value ? Waited::kValue : Waited::kLockTaken;
     }
   }
   co_return Waited::kGaveUp;
+}
+
+// Just after taking the lock: another instance may have computed, stored and released between
+// this one's L2 miss and the lock (a holder stores before it releases), so one more lookup sees
+// its value if there is one. With a value, the lock is released at once.
+asio::awaitable<Value> Cache::ValueStoredBeforeLock(Category category, domain::Id tenant, std::string_view variant,
+                                                    const std::string& generation, const std::string& token) {
+  auto again = co_await remote_->Get(tenant, category, variant);
+  if (!again || !again->value) co_return nullptr;
+  co_await remote_->Unlock(tenant, category, generation, variant, token);
+  co_return std::move(again->value);
 }
 
 // Runs the factory and stores its value: in L1 under `l1_key`, in L2 under `remote_generation`

@@ -161,6 +161,8 @@ class Cache {
                                              const Factory& factory, bool read_l2, Outcome& outcome);
   enum class Waited { kValue, kLockTaken, kGaveUp };
   // Another instance holds the lock: poll L2 for its value, or take the lock once it is free.
+  boost::asio::awaitable<Value> ValueStoredBeforeLock(Category category, domain::Id tenant, std::string_view variant,
+                                                      const std::string& generation, const std::string& token);
   boost::asio::awaitable<Waited> WaitForHolder(Category category, domain::Id tenant, std::string_view variant,
                                                const std::string& generation, const std::string& token,
                                                Value& value);

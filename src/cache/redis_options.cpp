@@ -33,14 +33,17 @@ std::string Lower(std::string_view s) {
 
 }  // namespace
 
+bool RedisUrlHasAmbiguousUserinfo(std::string_view url) {
+  auto start = url.find("://");
+  if (start == std::string_view::npos) return false;
+  auto rest = url.substr(start + 3);
+  return rest.find('@') != rest.rfind('@');
+}
+
 Result<RedisOptions> ParseRedisUrl(std::string_view url) {
-  // More than one '@' after the scheme is an unencoded '@' in the password, which URL parsers split
-  // differently (first or last '@'): refused, so no piece of a password is ever taken for the host.
-  if (auto start = url.find("://"); start != std::string_view::npos) {
-    auto rest = url.substr(start + 3);
-    if (rest.find('@') != rest.rfind('@'))
-      return Fail(BadUrl(url, "more than one '@': percent-encode '@' in the password as %40"));
-  }
+  // Refused, so that no piece of a password is ever taken for the host.
+  if (RedisUrlHasAmbiguousUserinfo(url))
+    return Fail(BadUrl(url, "more than one '@': percent-encode '@' in the password as %40"));
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) return Fail(BadUrl(url, "not a URL"));
   const boost::urls::url_view& u = *parsed;

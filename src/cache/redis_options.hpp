@@ -37,6 +37,9 @@ struct RedisOptions {
 // percent-decoded; port defaults to 6379 and db to 0. Anything else (other scheme, no host, a bad
 // port or db, a query or fragment) fails with kInvalidArgument.
 Result<RedisOptions> ParseRedisUrl(std::string_view url);
+// More than one '@' after the scheme: an unencoded '@' in the password, which URL parsers split at
+// the first or at the last '@'; both Redis URL parsers refuse such a URL.
+bool RedisUrlHasAmbiguousUserinfo(std::string_view url);
 
 // The URL with the password (the part of the userinfo after the first ':') replaced by "***".
 // Works on malformed input too, so that it is safe to use on whatever the user typed.
