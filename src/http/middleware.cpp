@@ -7,6 +7,7 @@
 #include <random>
 
 #include "http/error_response.hpp"
+#include "http/request_durations.hpp"
 
 namespace iam::http {
 namespace {
@@ -57,10 +58,11 @@ Middleware RequestId() {
   };
 }
 
-Middleware AccessLog() {
-  return [](RequestContext& ctx, const Handler& next) -> awaitable<Response> {
+Middleware AccessLog(RequestDurations* durations) {
+  return [durations](RequestContext& ctx, const Handler& next) -> awaitable<Response> {
     Response res = co_await next(ctx);
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ctx.started);
+    if (durations != nullptr) durations->Record(us);
     // ip= is the client; via= the trusted proxy it came through (TRUSTED_PROXIES), when there is one.
     const bool proxied = !ctx.peer_address.empty() && ctx.peer_address != ctx.remote_address;
     spdlog::info("{} {} {} {:.3f}ms rid={} ip={}{}{}", std::string_view(ctx.request.method_string()), ctx.path,

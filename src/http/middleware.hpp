@@ -10,12 +10,15 @@
 
 namespace iam::http {
 
+class RequestDurations;
+
 // Takes a sane client `X-Request-Id` (≤ 64 of [A-Za-z0-9._-]) or makes one; echoes it in the response.
 Middleware RequestId();
 
 // One log line per request: method, path (never the query: it may carry search terms of a user),
-// status, latency in ms, request id.
-Middleware AccessLog();
+// status, latency in ms, request id; and that latency into `durations` when given (every request,
+// whatever its status).
+Middleware AccessLog(RequestDurations* durations = nullptr);
 
 // Turns an exception escaping a handler into a 500 with the JSON error shape; logs the exception
 // text with the request id. No stack trace or exception text reaches the client.

@@ -23,13 +23,4 @@ double RequestDurations::SumSeconds() const {
   return static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6;
 }
 
-Middleware RecordDurations(RequestDurations& durations) {
-  return [&durations](RequestContext& ctx, const Handler& next) -> boost::asio::awaitable<Response> {
-    Response res = co_await next(ctx);
-    durations.Record(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ctx.started));
-    co_return res;
-  };
-}
-
 }  // namespace iam::http

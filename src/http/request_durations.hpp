@@ -1,7 +1,7 @@
 // RequestDurations: a lock-free histogram of how long the server took to answer each request
 // (from the request fully read to the response handed to the writer: handling time, not the
 // client's upload or the write), in domain::kDurationBoundsMs
-// buckets. Fed by the RecordDurations middleware; read by /metrics and by the alert sampler (the
+// buckets. Fed by the AccessLog middleware (one clock reading serves the log line and this); read by /metrics and by the alert sampler (the
 // response-time p95 rule). Counters only grow; thread-safe.
 #pragma once
 
@@ -11,7 +11,6 @@
 #include <cstdint>
 
 #include "domain/alert_rules.hpp"
-#include "http/types.hpp"
 
 namespace iam::http {
 
@@ -25,8 +24,5 @@ class RequestDurations {
   std::array<std::atomic<std::uint64_t>, domain::kDurationBoundsMs.size() + 1> counts_{};
   std::atomic<std::uint64_t> sum_us_{0};
 };
-
-// Records every request's duration, whatever its status (errors included).
-Middleware RecordDurations(RequestDurations& durations);
 
 }  // namespace iam::http
