@@ -5,6 +5,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <memory>
+#include <vector>
 
 #include "app/config.hpp"
 #include "cache/redis_commands.hpp"
@@ -16,5 +17,9 @@ namespace iam::app {
 // cluster its credentials, TLS, timeouts and pool size apply to every node.
 std::unique_ptr<cache::RedisCommands> MakeRedis(boost::asio::any_io_executor ex, const RedisSettings& settings,
                                                 cache::RedisOptions opts);
+// The same, a single server's connections spread over `executors` (one per I/O thread; see
+// RedisClient); a cluster's clients live on the first. REQUIRES: executors is not empty.
+std::unique_ptr<cache::RedisCommands> MakeRedis(std::vector<boost::asio::any_io_executor> executors,
+                                                const RedisSettings& settings, cache::RedisOptions opts);
 
 }  // namespace iam::app

@@ -4,6 +4,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,7 +12,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "api/memory_rate_limiter.hpp"
 #include "api/redis_rate_limiter.hpp"
@@ -100,7 +103,22 @@ int RunServe(const Config& config) {
 
   int io_threads = config.io_threads > 0 ? config.io_threads : static_cast<int>(std::thread::hardware_concurrency());
   io_threads = std::max(io_threads, 1);
-  boost::asio::io_context io(io_threads);
+  // One io_context per I/O thread (thread-per-core): a connection lives on one of them, and so do
+  // its Redis round trips (RedisClient prefers a connection on the caller's context), so a request
+  // never waits for another thread to wake up. The first context also runs the acceptor, signals
+  // and background tasks. Blocking work goes to the `blocking` pool and resumes where it started.
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts;
+  std::vector<boost::asio::io_context*> session_contexts;
+  std::vector<boost::asio::any_io_executor> io_executors;
+  for (int i = 0; i < io_threads; ++i) {
+    contexts.push_back(std::make_unique<boost::asio::io_context>(1));
+    session_contexts.push_back(contexts.back().get());
+    io_executors.push_back(contexts.back()->get_executor());
+  }
+  boost::asio::io_context& io = *contexts.front();
+  auto stop_io = [&contexts] {
+    for (auto& c : contexts) c->stop();
+  };
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config.blocking_threads));
 
   api::InMemoryRateLimiter rate_limiter;
@@ -135,7 +153,7 @@ int RunServe(const Config& config) {
     opts->command_timeout = std::chrono::milliseconds(config.redis_timeout_ms);
     // A single server, or a Redis Cluster (REDIS_CLUSTER_NODES): every tenant's keys share one
     // slot, so lookups and invalidations stay one round trip on one master.
-    redis = MakeRedis(io.get_executor(), config.redis, *opts);
+    redis = MakeRedis(io_executors, config.redis, *opts);
     if (!config.redis.cluster_nodes.empty())
       spdlog::info("redis: Redis Cluster through {} seed node(s)", config.redis.cluster_nodes.size());
     redis->Start();
@@ -204,7 +222,8 @@ int RunServe(const Config& config) {
                            .read_timeout = config.read_timeout, .trusted_proxies = config.trusted_proxies},
                       http::StandardHandler(router, {.production = config.production(),
                                                      .cors_origins = config.cors_origins,
-                                                     .durations = &request_durations}));
+                                                     .durations = &request_durations}),
+                      session_contexts);
   auto port = server.Listen();
   if (!port) {
     spdlog::critical("{}", port.error().message);
@@ -226,7 +245,7 @@ int RunServe(const Config& config) {
     if (webhook) webhook->Stop();
     server.Shutdown(config.shutdown_timeout, [&](bool drained) {
       spdlog::info(drained ? "shutdown: all requests finished" : "shutdown: deadline passed, closing");
-      io.stop();
+      stop_io();
     });
   };
   std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int signo) {
@@ -251,9 +270,14 @@ int RunServe(const Config& config) {
 
   spdlog::info("IAM listening on http://{}:{} ({} I/O threads, {} database threads, database {})", config.host, *port,
                io_threads, config.blocking_threads, db->dialect() == store::Dialect::kSqlite ? "SQLite" : "PostgreSQL");
+  // Each context runs until stop_io(), idle or not (the guards keep the other contexts' run() from
+  // returning while they have no connection yet).
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards;
+  for (auto& c : contexts) guards.push_back(boost::asio::make_work_guard(*c));
   std::vector<std::thread> threads;
-  for (int i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
+  for (std::size_t i = 1; i < contexts.size(); ++i) threads.emplace_back([c = contexts[i].get()] { c->run(); });
   io.run();
+  stop_io();  // io.run() returned: the others stop too
   for (auto& t : threads) t.join();
   if (listener) listener->Stop();
   if (redis) redis->Shutdown();

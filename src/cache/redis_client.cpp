@@ -21,10 +21,20 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 RedisClient::RedisClient(asio::any_io_executor ex, RedisOptions opts)
+    : RedisClient(std::vector<asio::any_io_executor>{std::move(ex)}, std::move(opts)) {}
+
+RedisClient::RedisClient(std::vector<asio::any_io_executor> executors, RedisOptions opts)
     : state_(std::make_shared<detail::RedisClientState>(std::move(opts))) {
-  std::size_t n = std::max<std::size_t>(1, state_->opts.connections);
+  // As many per executor: round up to a multiple of their number.
+  const std::size_t per = (std::max<std::size_t>(1, state_->opts.connections) + executors.size() - 1) / executors.size();
+  const std::size_t n = per * executors.size();
   connections_.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) connections_.push_back(std::make_shared<detail::RedisConnection>(ex, state_, i));
+  contexts_.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const asio::any_io_executor& ex = executors[i % executors.size()];
+    connections_.push_back(std::make_shared<detail::RedisConnection>(ex, state_, i));
+    contexts_.push_back(&asio::query(ex, asio::execution::context));
+  }
 }
 
 RedisClient::~RedisClient() { Shutdown(); }
@@ -97,12 +107,19 @@ asio::awaitable<Result<std::vector<RedisReply>>> RedisClient::ExecutePipelineBef
     bytes += FormatCommand(c);
   }
   state_->commands += commands.size();
-  // Round-robin over the connections that are up; one that went down since Ready() said yes
-  // answers kRedisNotReady at once and the next is tried.
+  // Round-robin over the connections that are up, those on the caller's io_context first (their
+  // strand runs on the caller's thread when that context has one thread); one that went down
+  // since Ready() said yes answers kRedisNotReady at once and the next is tried.
   const std::size_t n = connections_.size();
   const std::size_t first = next_.fetch_add(1, std::memory_order_relaxed);
-  for (std::size_t i = 0; i < n && !state_->stopped.load(); ++i) {
-    const auto& conn = connections_[(first + i) % n];
+  const asio::execution_context* here = &asio::query(co_await asio::this_coro::executor, asio::execution::context);
+  const bool any_here = std::find(contexts_.begin(), contexts_.end(), here) != contexts_.end();
+  for (std::size_t i = 0; i < 2 * n && !state_->stopped.load(); ++i) {
+    const std::size_t k = (first + i) % n;
+    // First pass: this context's connections (all of them if none is here); second: the others.
+    if (any_here && (i < n) != (contexts_[k] == here)) continue;
+    if (!any_here && i >= n) break;
+    const auto& conn = connections_[k];
     if (!conn->Ready()) continue;
     auto call = detail::RedisConnection::Call(conn, bytes, commands.size(), deadline);
     auto result = co_await asio::co_spawn(conn->strand(), std::move(call), asio::use_awaitable);

@@ -3,6 +3,9 @@
 // they connect after Start() and reconnect with back-off until Shutdown(). Every member is thread-safe;
 // coroutines resume on their own executor. An error reply is a kError reply, not a failure; failures
 // are kUnavailable (codes in redis_error.hpp) and never take longer than opts.command_timeout.
+// Given several executors (one per I/O thread, each on its own single-threaded io_context), the
+// connections are spread over them and a command goes to a connection on the caller's own
+// io_context when one is up: no hop to another thread on the way to Redis and back.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -34,6 +37,9 @@ class RedisConnection;
 class RedisClient final : public RedisCommands {
  public:
   RedisClient(boost::asio::any_io_executor ex, RedisOptions opts);
+  // Connections spread over `executors` (at least opts.connections, and at least one each).
+  // REQUIRES: executors is not empty.
+  RedisClient(std::vector<boost::asio::any_io_executor> executors, RedisOptions opts);
   ~RedisClient() override;  // Shutdown()
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;
@@ -80,6 +86,7 @@ class RedisClient final : public RedisCommands {
 
   std::shared_ptr<detail::RedisClientState> state_;
   std::vector<std::shared_ptr<detail::RedisConnection>> connections_;
+  std::vector<const boost::asio::execution_context*> contexts_;  // of connections_[i]
   std::atomic<std::size_t> next_{0};
   std::atomic<bool> started_{false};
 };

@@ -25,7 +25,7 @@ struct Server::Connection {
   explicit Connection(tcp::socket s, std::uint64_t i) : stream(std::move(s)), id(i) {}
   beast::tcp_stream stream;
   std::uint64_t id;
-  bool handling = false;  // touched on the connection's strand only
+  bool handling = false;  // touched on the connection's strand (or single thread) only
 };
 
 namespace {
@@ -46,8 +46,13 @@ std::string Server::ClientAddressOf(const Request& request, const boost::asio::i
   return options_.trusted_proxies.ClientAddress(peer, forwarded);
 }
 
-Server::Server(asio::io_context& io, ServerOptions options, Handler handler)
-    : io_(io), options_(std::move(options)), handler_(std::move(handler)), acceptor_(asio::make_strand(io)) {}
+Server::Server(asio::io_context& io, ServerOptions options, Handler handler,
+               std::vector<asio::io_context*> session_contexts)
+    : io_(io),
+      options_(std::move(options)),
+      handler_(std::move(handler)),
+      session_contexts_(std::move(session_contexts)),
+      acceptor_(asio::make_strand(io)) {}
 
 Server::~Server() = default;
 
@@ -80,7 +85,12 @@ void Server::Start() {
 
 asio::awaitable<void> Server::AcceptLoop() {
   while (acceptor_.is_open()) {
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kTuple);
+    // A session context's one thread serialises the session; on the shared context, a strand does.
+    const asio::any_io_executor session_executor =
+        session_contexts_.empty()
+            ? asio::any_io_executor(asio::make_strand(io_))
+            : asio::any_io_executor(session_contexts_[next_context_++ % session_contexts_.size()]->get_executor());
+    auto [ec, socket] = co_await acceptor_.async_accept(session_executor, kTuple);
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
     if (ec) {  // e.g. EMFILE: back off briefly instead of spinning
       spdlog::warn("accept failed: {}", ec.message());

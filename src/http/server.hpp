@@ -1,7 +1,10 @@
 // Server: accepts TCP connections and runs one session coroutine per connection on its own strand
 // (read request -> handler -> write response, keep-alive), with header/body limits (413), a read
 // timeout that also cuts slow-loris clients, and malformed requests answered 400 then closed.
-// It runs on an io_context owned by the caller (any number of threads may run it).
+// It runs on an io_context owned by the caller (any number of threads may run it). Given session
+// contexts, each run by exactly one thread, connections are dealt out to them in turn and a
+// session runs on its context's executor with no strand: everything one request does on the I/O
+// side (its reads and writes, its Redis round trip) stays on one thread.
 // The client address of a request is the TCP peer, or, when the peer is a trusted proxy, the one it
 // names in X-Forwarded-For (http/trusted_proxies.hpp).
 // Shutdown(): stop accepting, close idle connections, let in-flight requests finish (their
@@ -18,6 +21,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "domain/error.hpp"
 #include "http/trusted_proxies.hpp"
@@ -37,7 +41,9 @@ struct ServerOptions {
 
 class Server {
  public:
-  Server(boost::asio::io_context& io, ServerOptions options, Handler handler);
+  // `session_contexts`: empty, or single-threaded io_contexts that outlive the server.
+  Server(boost::asio::io_context& io, ServerOptions options, Handler handler,
+         std::vector<boost::asio::io_context*> session_contexts = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -63,6 +69,8 @@ class Server {
   boost::asio::io_context& io_;
   ServerOptions options_;
   Handler handler_;
+  std::vector<boost::asio::io_context*> session_contexts_;
+  std::size_t next_context_ = 0;  // touched by the accept loop only
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<std::size_t> active_{0};
   std::atomic<bool> draining_{false};

@@ -23,6 +23,7 @@
 #include <future>
 #include <list>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "support/redis_server.hpp"
@@ -284,6 +285,49 @@ TEST_F(RedisClientTest, ResumesTheCallerOnItsOwnExecutor) {
     asio::co_spawn(strand, PingOnStrand(client_.get(), &strand, &on_strand, &done), asio::detached);
   ASSERT_TRUE(WaitFor([&] { return done.load() == 20; }, 10s));
   EXPECT_EQ(on_strand.load(), 100);
+}
+
+// CLIENT ID `n` times from the calling coroutine's context; the connection ids seen.
+asio::awaitable<std::set<long long>> ClientIdsFrom(RedisClient* client, int n) {
+  static const Args kClientId{"CLIENT", "ID"};  // named: g++ 12 rejects literals braced in a coroutine
+  std::set<long long> ids;
+  for (int i = 0; i < n; ++i) {
+    auto r = co_await client->Execute(kClientId);
+    if (r && r->type == RedisReply::Type::kInteger) ids.insert(r->integer);
+  }
+  co_return ids;
+}
+
+// Given one executor per single-threaded io_context (the server's I/O threads), a command goes to
+// a connection on the caller's own context: no other thread is woken on the way to Redis and back.
+TEST_F(RedisClientTest, CommandsUseAConnectionOnTheCallersOwnContext) {
+  IAM_REQUIRE_REDIS(url_);
+  asio::io_context a(1), b(1);
+  auto guard_a = asio::make_work_guard(a);
+  auto guard_b = asio::make_work_guard(b);
+  std::thread ta([&] { a.run(); }), tb([&] { b.run(); });
+  RedisOptions opts = OptionsFor(url_);
+  opts.connections = 1;  // rounded up: one per context
+  auto client = std::make_unique<RedisClient>(std::vector<asio::any_io_executor>{a.get_executor(), b.get_executor()},
+                                              opts);
+  client->Start();
+  // Both connections up (each context's own), then 20 commands from each context.
+  auto up = asio::co_spawn(a, client->WaitConnected(5s), asio::use_future).get();
+  ASSERT_TRUE(up) << up.error().message;
+  std::set<long long> from_a, from_b;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        from_a = asio::co_spawn(a, ClientIdsFrom(client.get(), 20), asio::use_future).get();
+        from_b = asio::co_spawn(b, ClientIdsFrom(client.get(), 20), asio::use_future).get();
+        return from_a.size() == 1 && from_b.size() == 1 && from_a != from_b;
+      },
+      5s))
+      << "ids from a: " << from_a.size() << ", from b: " << from_b.size();
+  client.reset();
+  guard_a.reset();
+  guard_b.reset();
+  ta.join();
+  tb.join();
 }
 
 TEST_F(RedisClientTest, NotStartedOrEmptyCommandFailsAtOnce) {

@@ -8,7 +8,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include "http/error_response.hpp"
@@ -246,6 +248,74 @@ TEST_F(ServerFixture, ShutdownDeadlineStopsWaitingForAHungRequest) {
   auto f = done.get_future();
   ASSERT_EQ(f.wait_for(5s), std::future_status::ready);
   EXPECT_FALSE(f.get());
+}
+
+
+// With session contexts (one thread each), connections are dealt out in turn and every request of
+// a connection is handled on its context's one thread; shutdown still drains them all.
+TEST(ServerSessionContexts, ConnectionsAreDealtOutAndEachStaysOnItsContextsThread) {
+  asio::io_context main_io, a(1), b(1);
+  // Kept running until the end, as the serve command does: Shutdown reports on main_io once the
+  // acceptor, its only work, is gone.
+  auto guard_main = asio::make_work_guard(main_io);
+  auto guard_a = asio::make_work_guard(a);
+  auto guard_b = asio::make_work_guard(b);
+  std::mutex mu;
+  std::vector<std::thread::id> seen;  // thread of each request, in order
+  Router router;
+  router.Get("/where", [&](RequestContext& ctx) -> asio::awaitable<Response> {
+    {
+      std::lock_guard lock(mu);
+      seen.push_back(std::this_thread::get_id());
+    }
+    co_return MakeJsonResponse(beast_http::status::ok, {{"ok", true}}, ctx.request.version());
+  });
+  Server server(main_io, ServerOptions{.host = "127.0.0.1", .port = 0},
+                [&](RequestContext& ctx) { return router.Dispatch(ctx); }, {&a, &b});
+  auto port = server.Listen();
+  ASSERT_TRUE(port.has_value()) << port.error().message;
+  server.Start();
+  std::thread tm([&] { main_io.run(); }), ta([&] { a.run(); }), tb([&] { b.run(); });
+
+  asio::io_context client_io;
+  std::vector<tcp::socket> conns;
+  for (int i = 0; i < 4; ++i) {
+    conns.emplace_back(client_io);
+    conns.back().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), *port));
+  }
+  char buf[4096];
+  for (int round = 0; round < 3; ++round) {
+    for (auto& c : conns) {
+      asio::write(c, asio::buffer(std::string_view("GET /where HTTP/1.1\r\nHost: x\r\n\r\n")));
+      std::string r;
+      while (r.find("{\"ok\":true}") == std::string::npos) r.append(buf, c.read_some(asio::buffer(buf)));
+    }
+  }
+  ASSERT_EQ(seen.size(), 12u);
+  // Request k of a round went over connection k: the same thread every round, and the threads of
+  // connections 0 and 1 (accepted one after the other) differ, as do 0 and 2's from 1 and 3's.
+  for (std::size_t k = 0; k < 4; ++k) {
+    EXPECT_EQ(seen[k], seen[4 + k]) << k;
+    EXPECT_EQ(seen[k], seen[8 + k]) << k;
+  }
+  EXPECT_NE(seen[0], seen[1]);
+  EXPECT_EQ(seen[0], seen[2]);
+  EXPECT_EQ(seen[1], seen[3]);
+  EXPECT_TRUE(seen[0] == ta.get_id() || seen[0] == tb.get_id());
+  EXPECT_TRUE(seen[1] == ta.get_id() || seen[1] == tb.get_id());
+
+  std::promise<bool> done;
+  server.Shutdown(2s, [&](bool drained) { done.set_value(drained); });
+  auto f = done.get_future();
+  const bool reported = f.wait_for(5s) == std::future_status::ready;
+  EXPECT_TRUE(reported);
+  if (reported) EXPECT_TRUE(f.get());
+  main_io.stop();
+  a.stop();
+  b.stop();
+  tm.join();
+  ta.join();
+  tb.join();
 }
 
 }  // namespace
