@@ -12,15 +12,20 @@ MemoryTier::MemoryTier(std::size_t max_bytes, std::size_t shards)
   for (std::size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<Shard>());
 }
 
-MemoryTier::Shard& MemoryTier::ShardFor(std::string_view key) {
-  return *shards_[std::hash<std::string_view>{}(key) % shards_.size()];
+MemoryTier::HashedKey MemoryTier::Hashed(std::string_view key) {
+  return {key, std::hash<std::string_view>{}(key)};
+}
+
+MemoryTier::Shard& MemoryTier::ShardFor(const HashedKey& key) {
+  // High bits for the shard, so that a shard's keys still spread over all of its buckets.
+  return *shards_[(key.hash >> 32) % shards_.size()];
 }
 
 void MemoryTier::EraseLocked(Shard& s, std::list<Entry>::iterator it) {
   s.bytes -= it->cost;
   bytes_.fetch_sub(it->cost, std::memory_order_relaxed);
   entries_.fetch_sub(1, std::memory_order_relaxed);
-  s.index.erase(std::string_view(it->key));
+  s.index.erase(HashedKey{it->key, it->hash});
   s.lru.erase(it);
 }
 
@@ -32,9 +37,10 @@ Value MemoryTier::Get(std::string_view key, CacheClock::time_point now, CacheClo
 std::optional<MemoryTier::Found> MemoryTier::Find(std::string_view key, CacheClock::time_point now,
                                                   CacheClock::time_point not_before) {
   if (shard_budget_ == 0) return std::nullopt;
-  Shard& s = ShardFor(key);
+  const HashedKey hashed = Hashed(key);
+  Shard& s = ShardFor(hashed);
   std::lock_guard lock(s.mu);
-  auto found = s.index.find(key);
+  auto found = s.index.find(hashed);
   if (found == s.index.end()) return std::nullopt;
   auto it = found->second;
   if (it->expires_at <= now) {
@@ -49,37 +55,40 @@ std::optional<MemoryTier::Found> MemoryTier::Find(std::string_view key, CacheClo
 void MemoryTier::Put(std::string key, Value value, CacheClock::time_point expires_at,
                      CacheClock::time_point stored_at, Meta meta) {
   if (shard_budget_ == 0 || !value) return;
-  Shard& s = ShardFor(key);
+  const std::size_t hash = Hashed(key).hash;
+  Shard& s = ShardFor(HashedKey{key, hash});
   std::lock_guard lock(s.mu);
   const CacheClock::time_point soft = meta.soft_expires_at.value_or(expires_at);
-  PutLocked(s, Entry{std::move(key), std::move(value), expires_at, stored_at, std::min(soft, expires_at),
+  PutLocked(s, Entry{std::move(key), hash, std::move(value), expires_at, stored_at, std::min(soft, expires_at),
                      meta.compute_time, 0});
 }
 
 void MemoryTier::PutIfNewer(std::string key, Value value, CacheClock::time_point expires_at,
                             CacheClock::time_point stored_at) {
   if (shard_budget_ == 0 || !value) return;
-  Shard& s = ShardFor(key);
+  const HashedKey hashed = Hashed(key);
+  Shard& s = ShardFor(hashed);
   std::lock_guard lock(s.mu);
-  if (auto found = s.index.find(key); found != s.index.end()) {
+  if (auto found = s.index.find(hashed); found != s.index.end()) {
     const Entry& old = *found->second;
     if (old.stored_at > stored_at && old.expires_at > CacheClock::now()) return;
   }
-  PutLocked(s, Entry{std::move(key), std::move(value), expires_at, stored_at, expires_at, {}, 0});
+  const std::size_t hash = hashed.hash;
+  PutLocked(s, Entry{std::move(key), hash, std::move(value), expires_at, stored_at, expires_at, {}, 0});
 }
 
 void MemoryTier::PutLocked(Shard& s, Entry e) {
   e.cost = e.key.size() + e.value->size() + kEntryOverhead;
   const std::size_t cost = e.cost;
   // The previous value goes even when the new one cannot be stored: it must not stay readable.
-  if (auto found = s.index.find(e.key); found != s.index.end()) EraseLocked(s, found->second);
+  if (auto found = s.index.find(HashedKey{e.key, e.hash}); found != s.index.end()) EraseLocked(s, found->second);
   if (cost > shard_budget_) return;  // would evict the whole shard for one value
   while (s.bytes + cost > shard_budget_ && !s.lru.empty()) {
     EraseLocked(s, std::prev(s.lru.end()));
     evictions_.fetch_add(1, std::memory_order_relaxed);
   }
   s.lru.push_front(std::move(e));
-  s.index.emplace(std::string_view(s.lru.front().key), s.lru.begin());
+  s.index.emplace(HashedKey{s.lru.front().key, s.lru.front().hash}, s.lru.begin());
   s.bytes += cost;
   bytes_.fetch_add(cost, std::memory_order_relaxed);
   entries_.fetch_add(1, std::memory_order_relaxed);

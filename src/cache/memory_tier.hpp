@@ -68,8 +68,18 @@ class MemoryTier {
   std::uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
 
  private:
+  // A key with its hash, computed once per call: it picks the shard (high bits) and the bucket.
+  struct HashedKey {
+    std::string_view text;
+    std::size_t hash;
+    bool operator==(const HashedKey& o) const { return hash == o.hash && text == o.text; }
+  };
+  struct HashOf {
+    std::size_t operator()(const HashedKey& k) const noexcept { return k.hash; }
+  };
   struct Entry {
     std::string key;
+    std::size_t hash = 0;  // of key
     Value value;
     CacheClock::time_point expires_at;
     CacheClock::time_point stored_at;
@@ -80,11 +90,12 @@ class MemoryTier {
   struct Shard {
     std::mutex mu;
     std::list<Entry> lru;  // front = most recently used
-    std::unordered_map<std::string_view, std::list<Entry>::iterator> index;  // views into lru keys
+    std::unordered_map<HashedKey, std::list<Entry>::iterator, HashOf> index;  // views into lru keys
     std::size_t bytes = 0;
   };
 
-  Shard& ShardFor(std::string_view key);
+  static HashedKey Hashed(std::string_view key);
+  Shard& ShardFor(const HashedKey& key);
   void EraseLocked(Shard& s, std::list<Entry>::iterator it);
   void PutLocked(Shard& s, Entry e);
 
