@@ -24,7 +24,9 @@
 # Env: BENCH_DURATION (10s), BENCH_RUNS (3), BENCH_TENANTS (1000), BENCH_PRODUCTS (20),
 #      BENCH_MOVEMENTS (200), BENCH_DAYS (60), BENCH_CONNECTIONS (64), BENCH_PGSTAT_WAIT (11),
 #      BENCH_LOGIN_PARALLEL (4), BENCH_PERF=1 (profile the server during one extra, unreported
-#      L1+L2 run with `perf record` and print its top symbols; BENCH_PERF=l2: the L2-only run).
+#      L1+L2 run with `perf record` and print its top symbols; BENCH_PERF=l2: the L2-only run),
+#      BENCH_SERVE_VARS ("NAME=VALUE ..." given to every server, the ceiling's included; e.g.
+#      "IO_CONTEXT_PER_THREAD=true").
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DURATION=${BENCH_DURATION:-10s}
@@ -97,7 +99,9 @@ seconds_of() { bench_seconds "$1"; }
 start_server() {
   local name=$1
   shift
-  bench_start_server "$name" "$DB_URL" "$@"
+  local extra=() var
+  for var in ${BENCH_SERVE_VARS:-}; do extra+=(-s "$var"); done
+  bench_start_server "$name" "$DB_URL" "${extra[@]}" "$@"
   SERVER=$BENCH_SERVER
   PORT=$BENCH_PORT
 }
@@ -247,6 +251,7 @@ profile() {
 
 # ---- setup -------------------------------------------------------------------------------------
 echo "== machine: $(nproc) cores (server, PostgreSQL, Redis and wrk share them), load average before: $LOAD_BEFORE"
+[[ -n ${BENCH_SERVE_VARS:-} ]] && echo "== every server also gets: $BENCH_SERVE_VARS"
 echo "== binary: $IAM (${BUILD_TYPE:-?}, built $(date -r "$IAM" '+%F %T')); source tree at" \
   "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') + $(git -C "$ROOT" status --porcelain 2>/dev/null | wc -l) uncommitted paths"
 PGDB=iam_bench_cache_$$

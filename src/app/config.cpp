@@ -254,6 +254,11 @@ Result<void> ParseHttp(const VarMap& v, Config& c) {
   c.host = Get(v, "HOST").value_or(c.host);
   if (auto r = IntVar(v, "PORT", c.port, 0, 65535); !r) return r;
   if (auto r = IntVar(v, "IO_THREADS", c.io_threads, 0, 256); !r) return r;
+  if (auto t = Get(v, "IO_CONTEXT_PER_THREAD")) {
+    auto b = ParseBool("IO_CONTEXT_PER_THREAD", *t);
+    if (!b) return Fail(b.error());
+    c.io_context_per_thread = *b;
+  }
   if (auto r = IntVar(v, "HTTP_BODY_LIMIT", c.body_limit, 1024, 1LL << 30); !r) return r;
   if (auto r = IntVar(v, "HTTP_HEADER_LIMIT", c.header_limit, 1024, 1 << 20); !r) return r;
   if (auto r = MsVar(v, "HTTP_READ_TIMEOUT_MS", c.read_timeout, 100, 600000); !r) return r;
@@ -312,7 +317,7 @@ Result<void> ParseStorageAndLogs(const VarMap& v, Config& c) {
 
 const std::vector<std::string>& KnownVariables() {
   static const std::vector<std::string> kNames = {
-      "IAM_ENV", "HOST", "PORT", "IO_THREADS", "HTTP_BODY_LIMIT", "HTTP_HEADER_LIMIT", "HTTP_READ_TIMEOUT_MS",
+      "IAM_ENV", "HOST", "PORT", "IO_THREADS", "IO_CONTEXT_PER_THREAD", "HTTP_BODY_LIMIT", "HTTP_HEADER_LIMIT", "HTTP_READ_TIMEOUT_MS",
       "SHUTDOWN_TIMEOUT_MS", "SHUTDOWN_DRAIN_MS", "TRUSTED_PROXIES", "CORS_ORIGINS", "FRONTEND_URL", "COOKIE_DOMAIN",
       "DATABASE_URL", "DB_POOL_SIZE", "BLOCKING_THREADS", "REDIS_URL", "REDIS_HOST", "REDIS_PORT",
       "REDIS_PASSWORD", "REDIS_USERNAME", "REDIS_DB", "REDIS_TLS", "REDIS_CLUSTER_NODES", "CACHE_PREFIX",
@@ -396,6 +401,7 @@ std::vector<std::pair<std::string, std::string>> Masked(const Config& c) {
       {"HOST", c.host},
       {"PORT", std::to_string(c.port)},
       {"IO_THREADS", c.io_threads == 0 ? "0 (one per core)" : std::to_string(c.io_threads)},
+      {"IO_CONTEXT_PER_THREAD", c.io_context_per_thread ? "true" : "false"},
       {"HTTP_BODY_LIMIT", std::to_string(c.body_limit)},
       {"HTTP_HEADER_LIMIT", std::to_string(c.header_limit)},
       {"HTTP_READ_TIMEOUT_MS", std::to_string(c.read_timeout.count())},

@@ -44,6 +44,11 @@ struct Config {
   std::string host = "0.0.0.0";
   int port = 3001;
   int io_threads = 0;                      // 0: one per core
+  // IO_CONTEXT_PER_THREAD: each I/O thread runs its own io_context and keeps its connections and
+  // their Redis round trips (no thread hops, no strands: more requests/s per core); off, the
+  // threads share one io_context and any idle one takes the next ready connection (shorter tails
+  // when the cores are shared with other busy processes). docs/configuration.md has the figures.
+  bool io_context_per_thread = false;
   std::size_t body_limit = 1 << 20;        // HTTP_BODY_LIMIT bytes
   std::size_t header_limit = 16 * 1024;    // HTTP_HEADER_LIMIT bytes
   // HTTP_READ_TIMEOUT_MS: a whole request (and, on keep-alive, the wait for the next one) must

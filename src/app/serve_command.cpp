@@ -103,16 +103,19 @@ int RunServe(const Config& config) {
 
   int io_threads = config.io_threads > 0 ? config.io_threads : static_cast<int>(std::thread::hardware_concurrency());
   io_threads = std::max(io_threads, 1);
-  // One io_context per I/O thread (thread-per-core): a connection lives on one of them, and so do
-  // its Redis round trips (RedisClient prefers a connection on the caller's context), so a request
-  // never waits for another thread to wake up. The first context also runs the acceptor, signals
-  // and background tasks. Blocking work goes to the `blocking` pool and resumes where it started.
+  // Shared (default): one io_context run by every I/O thread; each connection on a strand, and any
+  // idle thread takes the next ready one. IO_CONTEXT_PER_THREAD: one io_context per I/O thread; a
+  // connection lives on one of them, and so do its Redis round trips (RedisClient prefers a
+  // connection on the caller's context), so a request never waits for another thread to wake up.
+  // The first context also runs the acceptor, signals and background tasks either way. Blocking
+  // work goes to the `blocking` pool and resumes where it started.
+  const int contexts_count = config.io_context_per_thread ? io_threads : 1;
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts;
   std::vector<boost::asio::io_context*> session_contexts;
   std::vector<boost::asio::any_io_executor> io_executors;
-  for (int i = 0; i < io_threads; ++i) {
-    contexts.push_back(std::make_unique<boost::asio::io_context>(1));
-    session_contexts.push_back(contexts.back().get());
+  for (int i = 0; i < contexts_count; ++i) {
+    contexts.push_back(std::make_unique<boost::asio::io_context>(config.io_context_per_thread ? 1 : io_threads));
+    if (config.io_context_per_thread) session_contexts.push_back(contexts.back().get());
     io_executors.push_back(contexts.back()->get_executor());
   }
   boost::asio::io_context& io = *contexts.front();
@@ -268,14 +271,16 @@ int RunServe(const Config& config) {
   };
   signals.async_wait(on_signal);
 
-  spdlog::info("IAM listening on http://{}:{} ({} I/O threads, {} database threads, database {})", config.host, *port,
-               io_threads, config.blocking_threads, db->dialect() == store::Dialect::kSqlite ? "SQLite" : "PostgreSQL");
+  spdlog::info("IAM listening on http://{}:{} ({} I/O threads{}, {} database threads, database {})", config.host,
+               *port, io_threads, config.io_context_per_thread ? " with an io_context each" : "",
+               config.blocking_threads, db->dialect() == store::Dialect::kSqlite ? "SQLite" : "PostgreSQL");
   // Each context runs until stop_io(), idle or not (the guards keep the other contexts' run() from
   // returning while they have no connection yet).
   std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards;
   for (auto& c : contexts) guards.push_back(boost::asio::make_work_guard(*c));
   std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < contexts.size(); ++i) threads.emplace_back([c = contexts[i].get()] { c->run(); });
+  for (int i = 1; i < io_threads; ++i)
+    threads.emplace_back([c = contexts[static_cast<std::size_t>(i) % contexts.size()].get()] { c->run(); });
   io.run();
   stop_io();  // io.run() returned: the others stop too
   for (auto& t : threads) t.join();

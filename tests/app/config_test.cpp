@@ -91,7 +91,7 @@ TEST(ConfigTest, EveryBadValueFailsWithOneLineNamingTheVariable) {
       {"CACHE_FAILSAFE_MAX_AGE_S", "-1"}, {"CACHE_SWR_WINDOW_S", "1m"}, {"CACHE_XFETCH_BETA", "-0.5"},
       {"CACHE_XFETCH_BETA", "11"}, {"CACHE_XFETCH_BETA", "1x"}, {"CACHE_XFETCH_BETA", "nan"},
       {"CACHE_LOCK_TTL_MS", "60001"}, {"CACHE_REFRESH_AHEAD_MIN_READS", "x"},
-      {"CACHE_REFRESH_AHEAD_DEBOUNCE_MS", "-1"},
+      {"CACHE_REFRESH_AHEAD_DEBOUNCE_MS", "-1"}, {"IO_CONTEXT_PER_THREAD", "sometimes"},
   };
   for (const auto& k : kCases) {
     SCOPED_TRACE(std::string(k.name) + "=" + k.value);
@@ -101,6 +101,15 @@ TEST(ConfigTest, EveryBadValueFailsWithOneLineNamingTheVariable) {
     EXPECT_NE(c.error().message.find(k.name), std::string::npos) << c.error().message;
     EXPECT_EQ(c.error().message.find('\n'), std::string::npos);
   }
+}
+
+TEST(ConfigTest, IoContextPerThreadIsOffUnlessAsked) {
+  auto d = ParseConfig({});
+  ASSERT_TRUE(d.has_value());
+  EXPECT_FALSE(d->io_context_per_thread);
+  auto on = ParseConfig({{"IO_CONTEXT_PER_THREAD", "true"}});
+  ASSERT_TRUE(on.has_value());
+  EXPECT_TRUE(on->io_context_per_thread);
 }
 
 TEST(ConfigTest, ProxyAndDrainSettings) {

@@ -3,7 +3,9 @@
 // witness product) and 4 readers of /dashboard-cqrs/kpis. Without faults: not one stale read when
 // reads and writes go to the same instance, and with two instances no read staler than the bound
 // the cache documents (crossInstanceBoundMs); with Redis killed, Redis frozen and PostgreSQL
-// restarted during the run: the same. Figures (staleness percentiles, counts) go to stdout.
+// restarted during the run: the same. The second instance runs an io_context per I/O thread
+// (IO_CONTEXT_PER_THREAD), the first the shared one, so both models go through every phase.
+// Figures (staleness percentiles, counts) go to stdout.
 // Short by default; IAM_FAULTS_LONG=1 for minutes per phase (run_length.hpp).
 #include <gtest/gtest.h>
 
@@ -33,7 +35,8 @@ class ReadYourWritesTest : public ::testing::Test {
   void SetUp() override {
     IAM_REQUIRE_POSTGRES_SERVER_BINARY();
     IAM_REQUIRE_REDIS_SERVER_BINARY(false);
-    ASSERT_TRUE(stack_.Start(2)) << stack_.error() << "\n" << stack_.Diagnostics();
+    ASSERT_TRUE(stack_.Start(2, {}, {{}, {"IO_CONTEXT_PER_THREAD=true", "IO_THREADS=2"}}))
+        << stack_.error() << "\n" << stack_.Diagnostics();
     client_ = std::make_unique<LoopbackClient>(stack_.service(0).port(), 10s);
   }
 

@@ -19,7 +19,8 @@ ServiceStack::~ServiceStack() {
   }
 }
 
-bool ServiceStack::Start(int instances, const std::vector<std::string>& extra_vars) {
+bool ServiceStack::Start(int instances, const std::vector<std::string>& extra_vars,
+                         const std::vector<std::vector<std::string>>& instance_vars) {
   if (dir_.empty()) {
     error_ = "cannot create a temporary directory";
     return false;
@@ -42,7 +43,10 @@ bool ServiceStack::Start(int instances, const std::vector<std::string>& extra_va
     return false;
   }
   for (int i = 0; i < instances; ++i) {
-    services_.push_back(std::make_unique<IamService>(dir_, vars));
+    std::vector<std::string> own = vars;
+    if (static_cast<std::size_t>(i) < instance_vars.size())
+      own.insert(own.end(), instance_vars[static_cast<std::size_t>(i)].begin(), instance_vars[static_cast<std::size_t>(i)].end());
+    services_.push_back(std::make_unique<IamService>(dir_, std::move(own)));
     if (!services_.back()->Start()) {
       error_ = "iam serve: " + services_.back()->error();
       return false;

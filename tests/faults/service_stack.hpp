@@ -24,8 +24,10 @@ class ServiceStack {
   ServiceStack& operator=(const ServiceStack&) = delete;
 
   // Starts the servers, migrates, then starts `instances` services with `extra_vars`
-  // ("NAME=VALUE") on top of DATABASE_URL, REDIS_URL and CACHE_PREFIX. False with error().
-  bool Start(int instances, const std::vector<std::string>& extra_vars = {});
+  // ("NAME=VALUE") on top of DATABASE_URL, REDIS_URL and CACHE_PREFIX, and instance i also with
+  // instance_vars[i] when given. False with error().
+  bool Start(int instances, const std::vector<std::string>& extra_vars = {},
+             const std::vector<std::vector<std::string>>& instance_vars = {});
 
   PostgresServer& postgres() { return postgres_; }
   RedisServer& redis() { return *redis_; }
