@@ -211,7 +211,7 @@ TEST_F(RedisClusterClientTest, ReachesThePromotedReplicaAndRetiresTheDeadMasters
       others.push_back(n.port);
     }
   }
-  const int replica = cluster_->ReplicaOf(victim);
+  const int replica = cluster_->WaitForReplicaOf(victim, std::chrono::seconds(10));
   ASSERT_NE(replica, 0);
   auto& c = Client(NodeOptions(500ms), {}, others);  // the victim is not a seed
   std::string key;

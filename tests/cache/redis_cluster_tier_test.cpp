@@ -279,7 +279,7 @@ RunResult RunAround(IoThreads& io, Cache& cache, const std::vector<domain::Id>& 
 TEST_F(RedisClusterTierTest, CoordinatedFailoverInTheMiddleOfAReadWriteRun) {
   Proc& a = AddProc(500ms);
   const int master = SomeMaster();
-  const int replica = cluster_->ReplicaOf(master);
+  const int replica = cluster_->WaitForReplicaOf(master, std::chrono::seconds(10));
   ASSERT_NE(replica, 0);
   auto tenants = TenantsOn(*a.tier, master, 4);
   ASSERT_EQ(tenants.size(), 4u);
@@ -306,7 +306,7 @@ TEST_F(RedisClusterTierTest, CoordinatedFailoverInTheMiddleOfAReadWriteRun) {
 TEST_F(RedisClusterTierTest, KilledMasterInTheMiddleOfAReadWriteRun) {
   Proc& a = AddProc(500ms);
   const int master = SomeMaster();
-  const int replica = cluster_->ReplicaOf(master);
+  const int replica = cluster_->WaitForReplicaOf(master, std::chrono::seconds(10));
   ASSERT_NE(replica, 0);
   auto tenants = TenantsOn(*a.tier, master, 4);
   ASSERT_EQ(tenants.size(), 4u);

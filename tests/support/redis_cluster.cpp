@@ -150,6 +150,14 @@ int RedisCluster::ReplicaOf(int master_port) const {
   return 0;
 }
 
+int RedisCluster::WaitForReplicaOf(int master_port, std::chrono::milliseconds max) const {
+  const auto deadline = Clock::now() + max;
+  for (;;) {
+    if (int replica = ReplicaOf(master_port); replica != 0 || Clock::now() >= deadline) return replica;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 bool RedisCluster::WaitHealthy(std::chrono::milliseconds max) {
   const auto deadline = Clock::now() + max;
   for (;;) {

@@ -46,6 +46,9 @@ class RedisCluster {
   std::vector<ClusterNodeInfo> Nodes(int port = 0) const;
   int MasterOf(int slot, int ask_port = 0) const;  // port of the master serving the slot (0: none)
   int ReplicaOf(int master_port) const;            // port of a live replica of it (0: none)
+  // ReplicaOf, asked again until a replica shows up or `max` passed: right after the cluster
+  // forms, a master may not list its replica yet.
+  int WaitForReplicaOf(int master_port, std::chrono::milliseconds max) const;
   std::string IdOf(int port) const;                // CLUSTER MYID
 
   // Waits until every live node agrees the cluster is healthy (see above).
