@@ -10,6 +10,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libhiredis-dev libpq-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev
   libsodium-dev libssl-dev libcrypt-dev
+  libjemalloc-dev # the iam binary's allocator (CMake IAM_JEMALLOC; not in sanitizer or fuzz builds)
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server postgresql postgresql-client sqlite3 curl wrk procps jq
