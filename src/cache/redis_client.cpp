@@ -28,6 +28,7 @@ RedisClient::RedisClient(std::vector<asio::any_io_executor> executors, RedisOpti
   // As many per executor: round up to a multiple of their number.
   const std::size_t per = (std::max<std::size_t>(1, state_->opts.connections) + executors.size() - 1) / executors.size();
   const std::size_t n = per * executors.size();
+  spread_ = executors.size() > 1;
   connections_.reserve(n);
   contexts_.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -112,8 +113,10 @@ asio::awaitable<Result<std::vector<RedisReply>>> RedisClient::ExecutePipelineBef
   // since Ready() said yes answers kRedisNotReady at once and the next is tried.
   const std::size_t n = connections_.size();
   const std::size_t first = next_.fetch_add(1, std::memory_order_relaxed);
-  const asio::execution_context* here = &asio::query(co_await asio::this_coro::executor, asio::execution::context);
-  const bool any_here = std::find(contexts_.begin(), contexts_.end(), here) != contexts_.end();
+  // With a single executor (the default shared context) there is nothing to prefer: no lookup.
+  const asio::execution_context* here =
+      spread_ ? &asio::query(co_await asio::this_coro::executor, asio::execution::context) : nullptr;
+  const bool any_here = here && std::find(contexts_.begin(), contexts_.end(), here) != contexts_.end();
   for (std::size_t i = 0; i < 2 * n && !state_->stopped.load(); ++i) {
     const std::size_t k = (first + i) % n;
     // First pass: this context's connections (all of them if none is here); second: the others.

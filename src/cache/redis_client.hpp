@@ -87,6 +87,7 @@ class RedisClient final : public RedisCommands {
   std::shared_ptr<detail::RedisClientState> state_;
   std::vector<std::shared_ptr<detail::RedisConnection>> connections_;
   std::vector<const boost::asio::execution_context*> contexts_;  // of connections_[i]
+  bool spread_ = false;  // given more than one executor: prefer the caller's context
   std::atomic<std::size_t> next_{0};
   std::atomic<bool> started_{false};
 };
