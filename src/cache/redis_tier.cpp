@@ -29,15 +29,15 @@ constexpr std::string_view kFreshGeneration = R"(local function fresh()
 end
 )";
 
-// KEYS[1] = generation key; ARGV[1] = "<tag><category>:", ARGV[2] = ":<variant>", ARGV[3] =
-// generation TTL (s). Returns {generation, value or nil}. The entry key is built here because it
-// depends on the generation; it shares KEYS[1]'s hash tag, so it is on the same cluster slot.
-const std::string kLookupScript = std::string(kFreshGeneration) + R"(local g = redis.call('GET', KEYS[1])
+// KEYS[1] = generation key; ARGV[1] = generation TTL (s). Returns the tenant's generation,
+// creating it when it does not exist. Only run when a lookup found no generation (rare: a tenant's
+// first read, or its generation key expired): the common lookup is a plain MGET.
+const std::string kEnsureGenerationScript = std::string(kFreshGeneration) + R"(local g = redis.call('GET', KEYS[1])
 if not g then
   g = fresh()
-  redis.call('SET', KEYS[1], g, 'EX', ARGV[3])
+  redis.call('SET', KEYS[1], g, 'EX', ARGV[1])
 end
-return {g, redis.call('GET', ARGV[1] .. g .. ARGV[2])})";
+return g)";
 
 // KEYS[1] = generation key; ARGV[1] = generation TTL (s). Advances the generation.
 const std::string kBumpScript = std::string(kFreshGeneration) + R"(if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -82,15 +82,21 @@ RedisTier::RedisTier(RedisCommands& client, std::string prefix, std::chrono::sec
       prefix_(std::move(prefix)),
       generation_ttl_(generation_ttl),
       breaker_options_(breaker),
-      lookup_sha_(Sha1Hex(kLookupScript)) {
+      ensure_generation_sha_(Sha1Hex(kEnsureGenerationScript)) {
   recent_us_.reserve(kRecent);
 }
 
 std::string RedisTier::TenantTag(domain::Id tenant) const { return fmt::format("{}:{{t{}}}:", prefix_, tenant); }
 std::string RedisTier::GenerationKey(domain::Id tenant) const { return TenantTag(tenant) + "gen"; }
-std::string RedisTier::EntryKey(domain::Id tenant, Category c, std::string_view generation,
-                                std::string_view variant) const {
-  return fmt::format("{}{}:{}:{}", TenantTag(tenant), CategoryName(c), generation, variant);
+std::string RedisTier::EntryKey(domain::Id tenant, Category c, std::string_view variant) const {
+  return fmt::format("{}{}:{}", TenantTag(tenant), CategoryName(c), variant);
+}
+
+std::string RedisTier::EntryValue(std::string_view generation, std::string_view value) {
+  std::string out;
+  out.reserve(generation.size() + 1 + value.size());
+  out.append(generation).append(1, '\n').append(value);
+  return out;
 }
 
 std::string RedisTier::LockKey(domain::Id tenant, Category c, std::string_view generation,
@@ -199,23 +205,48 @@ asio::awaitable<Result<std::vector<RedisReply>>> RedisTier::CallPipeline(std::ve
 }
 
 asio::awaitable<Result<RemoteLookup>> RedisTier::Get(domain::Id tenant, Category c, std::string_view variant) {
-  std::vector<std::string> args{"EVALSHA", lookup_sha_, "1", GenerationKey(tenant),
-                                fmt::format("{}{}:", TenantTag(tenant), CategoryName(c)), fmt::format(":{}", variant),
+  // One MGET of the generation and the entry (same hash tag: one slot, one atomic read). The entry
+  // is served only if it was stored under that generation.
+  std::vector<std::string> mget{"MGET", GenerationKey(tenant), EntryKey(tenant, c, variant)};
+  auto r = co_await Call(std::move(mget));
+  if (!r) co_return Fail(r.error());
+  if (r->IsError()) co_return Fail(RedisError("redis_error", r->str));
+  if (r->type != RedisReply::Type::kArray || r->elements.size() != 2)
+    co_return Fail(Unexpected("unexpected lookup reply"));
+  RemoteLookup out;
+  if (!r->elements[0].IsString()) {
+    // No generation (a tenant's first read, or its key expired): create one. Nothing stored can
+    // carry it yet, so this is a miss.
+    auto g = co_await EnsureGeneration(tenant);
+    if (!g) co_return Fail(g.error());
+    out.generation = std::move(*g);
+    co_return out;
+  }
+  out.generation = std::move(r->elements[0].str);
+  if (RedisReply& entry = r->elements[1]; entry.IsString()) {
+    const std::string_view stored = entry.str;
+    if (stored.size() > out.generation.size() && stored.starts_with(out.generation) &&
+        stored[out.generation.size()] == '\n') {
+      entry.str.erase(0, out.generation.size() + 1);
+      out.value = std::make_shared<const std::string>(std::move(entry.str));
+    }
+  }
+  co_return out;
+}
+
+asio::awaitable<Result<std::string>> RedisTier::EnsureGeneration(domain::Id tenant) {
+  std::vector<std::string> args{"EVALSHA", ensure_generation_sha_, "1", GenerationKey(tenant),
                                 std::to_string(generation_ttl_.count())};
   auto r = co_await Call(args);
   if (r && r->IsError() && r->str.starts_with("NOSCRIPT")) {
     args[0] = "EVAL";
-    args[1] = kLookupScript;
+    args[1] = kEnsureGenerationScript;
     r = co_await Call(std::move(args));
   }
   if (!r) co_return Fail(r.error());
   if (r->IsError()) co_return Fail(RedisError("redis_error", r->str));
-  if (r->type != RedisReply::Type::kArray || r->elements.size() != 2 || !r->elements[0].IsString())
-    co_return Fail(Unexpected("unexpected lookup reply"));
-  RemoteLookup out;
-  out.generation = std::move(r->elements[0].str);
-  if (r->elements[1].IsString()) out.value = std::make_shared<const std::string>(std::move(r->elements[1].str));
-  co_return out;
+  if (!r->IsString()) co_return Fail(Unexpected("unexpected generation reply"));
+  co_return std::move(r->str);
 }
 
 asio::awaitable<Result<void>> RedisTier::Put(domain::Id tenant, Category c, std::string_view generation,
@@ -223,7 +254,10 @@ asio::awaitable<Result<void>> RedisTier::Put(domain::Id tenant, Category c, std:
                                              std::chrono::seconds ttl) {
   // Named vectors, not braced arguments: g++ 12 rejects string literals in a braced argument of a
   // coroutine call ("array used as initializer").
-  std::vector<std::string> set{"SET", EntryKey(tenant, c, generation, variant), value, "EX", std::to_string(ttl.count())};
+  // The value carries the generation it was computed under: a later lookup serves it only while
+  // that is still the tenant's generation, so a late store from before a write is never served.
+  std::vector<std::string> set{"SET", EntryKey(tenant, c, variant), EntryValue(generation, value), "EX",
+                               std::to_string(ttl.count())};
   auto r = co_await Call(std::move(set));
   if (!r) co_return Fail(r.error());
   if (r->IsError()) co_return Fail(RedisError("redis_error", r->str));

@@ -4,10 +4,11 @@
 // Key layout (every key starts with "<prefix>:" and carries the tenant as a hash tag, so all of a
 // tenant's keys live in one Redis Cluster slot):
 //   <prefix>:{t<tenant>}:gen                                  the tenant's generation (INCR)
-//   <prefix>:{t<tenant>}:<category>:<generation>:<variant>    a cached value (SET ... EX ttl)
+//   <prefix>:{t<tenant>}:<category>:<variant>                 "<generation>\n<value>" (SET ... EX ttl)
 //   <prefix>:{t<tenant>}:lock:<category>:<generation>:<variant>  stampede lock (SET NX PX, short)
-// A lookup reads the generation and the entry under it in one round trip (a Lua script on the
-// tenant's slot). Generation keys carry a TTL (twice the longest category TTL, refreshed on each
+// A lookup reads the generation and the entry in one MGET (both on the tenant's slot) and serves
+// the entry only if it was stored under that generation; a store from before a write carries the
+// older generation and is never served. Generation keys carry a TTL (twice the longest category TTL, refreshed on each
 // write) to bound memory; a generation that is missing (expired, evicted) is recreated from
 // Redis's microsecond clock, larger than any earlier value, so no generation is ever reused and
 // no entry from before a write can be reached again. On a cluster, Clear() and Status() visit every
@@ -56,7 +57,9 @@ class RedisTier final : public RemoteTier {
   // Key helpers (also for tests and tools).
   std::string TenantTag(domain::Id tenant) const;  // "<prefix>:{t<tenant>}:"
   std::string GenerationKey(domain::Id tenant) const;
-  std::string EntryKey(domain::Id tenant, Category c, std::string_view generation, std::string_view variant) const;
+  std::string EntryKey(domain::Id tenant, Category c, std::string_view variant) const;
+  // What Put stores under EntryKey: "<generation>\n<value>".
+  static std::string EntryValue(std::string_view generation, std::string_view value);
   std::string LockKey(domain::Id tenant, Category c, std::string_view generation, std::string_view variant) const;
 
 
@@ -76,7 +79,10 @@ class RedisTier final : public RemoteTier {
   const CircuitBreakerOptions breaker_options_;
   mutable std::mutex breakers_mu_;
   std::map<std::string, std::unique_ptr<CircuitBreaker>> breakers_;  // by node; never removed
-  std::string lookup_sha_;
+  // Creates the tenant's generation if it does not exist; returns it.
+  boost::asio::awaitable<Result<std::string>> EnsureGeneration(domain::Id tenant);
+
+  std::string ensure_generation_sha_;
   std::atomic<std::uint64_t> errors_{0};
 
   mutable std::mutex latency_mu_;

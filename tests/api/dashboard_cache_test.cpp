@@ -874,7 +874,7 @@ TEST_P(DashboardCacheTest, EveryKeyWrittenHasThePrefixAndATtl) {
     EXPECT_TRUE(k.starts_with(prefix_ + ":{t")) << k;
     const std::int64_t pttl = redis.Exec({"PTTL", k}).integer;
     EXPECT_GT(pttl, 0) << k;
-    // <prefix>:{t<id>}:<category>:<generation>:<variant>, or …:gen.
+    // <prefix>:{t<id>}:<category>:<variant>, or …:gen (a lock, lock:…, has expired by now).
     const auto tag_end = k.find("}:");
     ASSERT_NE(tag_end, std::string::npos) << k;
     const std::string rest = k.substr(tag_end + 2);

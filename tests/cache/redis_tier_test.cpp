@@ -240,9 +240,9 @@ TEST_F(RedisTierTest, EveryCategoryMissesThenHitsL1ThenL2ElsewhereWithItsTtlAndT
     // category's TTL.
     const std::string gen = Generation(*a.tier, tenant);
     ASSERT_FALSE(gen.empty());
-    const std::string key = a.tier->EntryKey(tenant, c, gen, variant);
-    EXPECT_EQ(key, prefix_ + ":{t41}:" + what + ":" + gen + ":" + variant);
-    EXPECT_EQ(Redis({"GET", key}).str, "v1") << what;
+    const std::string key = a.tier->EntryKey(tenant, c, variant);
+    EXPECT_EQ(key, prefix_ + ":{t41}:" + what + ":" + variant);
+    EXPECT_EQ(Redis({"GET", key}).str, gen + "\nv1") << what;
     const std::int64_t pttl = Redis({"PTTL", key}).integer;
     EXPECT_GT(pttl, 0) << what;
     EXPECT_LE(pttl, std::chrono::duration_cast<std::chrono::milliseconds>(ttls.For(c)).count()) << what;
@@ -320,9 +320,10 @@ TEST_F(RedisTierTest, StaleSetRaceIsHarmlessInBothTiers) {
   release = true;
   ASSERT_EQ(late.wait_for(10s), std::future_status::ready);
   ExpectServed(late.get(), Outcome::kMiss, "v2", "the held read");
-  // ... under the old generation, where nobody looks.
-  EXPECT_EQ(Redis({"GET", a.tier->EntryKey(tenant, Category::kFinancialKpis, old_gen, variant)}).str, "v2");
-  EXPECT_TRUE(Redis({"GET", a.tier->EntryKey(tenant, Category::kFinancialKpis, Next(old_gen), variant)}).IsNil());
+  // ... marked with the old generation, which no lookup accepts any more.
+  EXPECT_EQ(Redis({"GET", a.tier->EntryKey(tenant, Category::kFinancialKpis, variant)}).str,
+            RedisTier::EntryValue(old_gen, "v2"));
+  EXPECT_NE(Generation(*a.tier, tenant), old_gen);
 
   // Every read that starts now gets fresh data: node B (L2 only) computes it...
   ExpectServed(Get(*b.cache, Category::kFinancialKpis, tenant, variant, fresh), Outcome::kMiss, "v3", "node B");
@@ -369,6 +370,44 @@ TEST_F(RedisTierTest, StaleSetRaceIsHarmlessWithL2Only) {
   }
 }
 
+// A lookup serves an entry only if it carries the tenant's current generation exactly: one stored
+// under an older or newer generation, under a generation that merely starts with the current one's
+// digits (or is a prefix of them), or not in the "<generation>\n<value>" form at all, is a miss.
+TEST_F(RedisTierTest, OnlyAnEntryOfTheCurrentGenerationIsServed) {
+  IAM_REQUIRE_REDIS(url);
+  ASSERT_NO_FATAL_FAILURE(Init(url));
+  Node& n = AddNode(0);
+  const domain::Id tenant = 12;
+  const std::string variant = "days=30";
+  auto first = io_->Run(n.tier->Get(tenant, Category::kKpis, variant));
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->value, nullptr) << "nothing stored yet";
+  const std::string gen = first->generation;
+  ASSERT_EQ(gen, Generation(*n.tier, tenant)) << "the first lookup creates the generation";
+  const std::string key = n.tier->EntryKey(tenant, Category::kKpis, variant);
+  const std::vector<std::string> foreign = {
+      RedisTier::EntryValue(std::to_string(std::stoll(gen) - 1), "older"),
+      RedisTier::EntryValue(Next(gen), "newer"),
+      RedisTier::EntryValue(gen + "7", "longer"),
+      RedisTier::EntryValue(gen.substr(0, gen.size() - 1), "shorter"),
+      gen,
+      gen + "value without a separator",
+      "{\"json\":\"with no generation\"}",
+  };
+  for (const std::string& stored : foreign) {
+    Redis({"SET", key, stored, "EX", "60"});
+    auto r = io_->Run(n.tier->Get(tenant, Category::kKpis, variant));
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->generation, gen);
+    EXPECT_EQ(r->value, nullptr) << stored;
+  }
+  ASSERT_TRUE(io_->Run(n.tier->Put(tenant, Category::kKpis, gen, variant, "current\nwith a newline", 60s)));
+  auto hit = io_->Run(n.tier->Get(tenant, Category::kKpis, variant));
+  ASSERT_TRUE(hit) << hit.error().message;
+  ASSERT_NE(hit->value, nullptr);
+  EXPECT_EQ(*hit->value, "current\nwith a newline");
+}
+
 // 100 concurrent misses on one key in one process: the factory runs once (it is held until the
 // other 99 have joined, so none of them can have come late and found the value stored instead).
 TEST_F(RedisTierTest, HundredConcurrentMissesRunTheFactoryOnce) {
@@ -404,8 +443,8 @@ TEST_F(RedisTierTest, HundredConcurrentMissesRunTheFactoryOnce) {
     EXPECT_EQ(shared, 99);
     EXPECT_EQ(cache.Snapshot().computations[static_cast<std::size_t>(Category::kMovementKpis)], 1u);
     // And the value reached Redis once, for the other instances.
-    EXPECT_EQ(Redis({"GET", n.tier->EntryKey(tenant, Category::kMovementKpis, Generation(*n.tier, tenant), variant)}).str,
-              "computed once");
+    EXPECT_EQ(Redis({"GET", n.tier->EntryKey(tenant, Category::kMovementKpis, variant)}).str,
+              RedisTier::EntryValue(Generation(*n.tier, tenant), "computed once"));
   }
 }
 
