@@ -2,27 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
-#include <vector>
 
 namespace iam::api {
 namespace {
 
-// "<epoch>:<token>", built by hand: it runs on every authenticated request.
-std::string Key(std::string_view token, std::uint64_t epoch) {
-  char digits[20];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, epoch);
-  (void)ec;  // 20 digits hold any uint64
-  std::string key;
-  key.reserve(static_cast<std::size_t>(end - digits) + 1 + token.size());
-  key.append(digits, end).append(1, ':').append(token);
-  return key;
-}
-
-// Seven fields, one per line; the email and jti are ours (no newline can occur in them).
-std::string Encode(const Principal& p) {
-  return fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}", p.user_id, p.rol, p.empresa_id ? std::to_string(*p.empresa_id) : "-",
-                     p.email, p.jti, p.expires_s, p.issued_ms);
+// "<epoch>\n" and seven fields, one per line; the email and jti are ours (no newline can occur in
+// them). The entry is keyed by the token alone (no copy of it per request); the epoch inside
+// makes one stored before a BumpAll unusable.
+std::string Encode(const Principal& p, std::uint64_t epoch) {
+  return fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}", epoch, p.user_id, p.rol,
+                     p.empresa_id ? std::to_string(*p.empresa_id) : "-", p.email, p.jti, p.expires_s, p.issued_ms);
 }
 
 std::optional<std::int64_t> Int(std::string_view s) {
@@ -32,27 +23,29 @@ std::optional<std::int64_t> Int(std::string_view s) {
   return v;
 }
 
-std::optional<Principal> Decode(std::string_view s) {
-  std::vector<std::string_view> f;
-  while (f.size() < 6) {
+std::optional<Principal> Decode(std::string_view s, std::uint64_t epoch) {
+  std::array<std::string_view, 8> f;
+  for (std::size_t i = 0; i + 1 < f.size(); ++i) {
     auto nl = s.find('\n');
     if (nl == std::string_view::npos) return std::nullopt;
-    f.push_back(s.substr(0, nl));
+    f[i] = s.substr(0, nl);
     s.remove_prefix(nl + 1);
   }
-  f.push_back(s);
+  f.back() = s;
+  auto stored_epoch = Int(f[0]);
+  if (!stored_epoch || static_cast<std::uint64_t>(*stored_epoch) != epoch) return std::nullopt;
   Principal p;
-  auto user = Int(f[0]), expires = Int(f[5]), issued = Int(f[6]);
+  auto user = Int(f[1]), expires = Int(f[6]), issued = Int(f[7]);
   if (!user || !expires || !issued) return std::nullopt;
   p.user_id = *user;
-  p.rol = std::string(f[1]);
-  if (f[2] != "-") {
-    auto e = Int(f[2]);
+  p.rol = std::string(f[2]);
+  if (f[3] != "-") {
+    auto e = Int(f[3]);
     if (!e) return std::nullopt;
     p.empresa_id = *e;
   }
-  p.email = std::string(f[3]);
-  p.jti = std::string(f[4]);
+  p.email = std::string(f[4]);
+  p.jti = std::string(f[5]);
   p.expires_s = *expires;
   p.issued_ms = *issued;
   return p;
@@ -65,14 +58,15 @@ AccessCheckCache::AccessCheckCache(std::chrono::milliseconds max_age, std::size_
 
 std::optional<Principal> AccessCheckCache::Get(std::string_view token, std::int64_t now_s,
                                               cache::CacheClock::time_point not_before) {
-  if (auto v = entries_.Get(Key(token, epoch()), cache::CacheClock::now(), not_before)) {
-    if (auto p = Decode(*v); p && p->expires_s > now_s) return p;
+  if (auto v = entries_.Get(token, cache::CacheClock::now(), not_before)) {
+    if (auto p = Decode(*v, epoch()); p && p->expires_s > now_s) return p;
   }
   return std::nullopt;
 }
 
 void AccessCheckCache::Put(std::string_view token, const Principal& who, std::uint64_t epoch) {
-  entries_.Put(Key(token, epoch), std::make_shared<const std::string>(Encode(who)), cache::CacheClock::now() + max_age_);
+  entries_.Put(std::string(token), std::make_shared<const std::string>(Encode(who, epoch)),
+               cache::CacheClock::now() + max_age_);
 }
 
 }  // namespace iam::api

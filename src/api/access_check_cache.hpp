@@ -4,7 +4,7 @@
 // successful authentications are kept, keyed by the exact token string (a forged or altered
 // token never matches) and stamped with an epoch: BumpAll() (after any write to users, sessions
 // or tenants, see endpoint.cpp) voids every remembered one at once, and one made before the bump
-// is stored under the old epoch, where it is never found. Entries live at most max_age and never
+// carries the old epoch, which no reader accepts. Entries live at most max_age and never
 // past the token's own expiry, and a reader may refuse older ones (`not_before`: on PostgreSQL the
 // cache's OldestServable, which the change feed's heartbeats and "auth" notifications keep
 // exact). Byte-bounded (MemoryTier). Thread-safe.

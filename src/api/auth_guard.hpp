@@ -8,6 +8,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <optional>
+
 #include "api/api_context.hpp"
 #include "api/principal.hpp"
 #include "http/types.hpp"
@@ -20,5 +22,8 @@ std::string ExtractAccessToken(const http::Request& request);
 std::string CookieValue(const http::Request& request, std::string_view name);
 
 boost::asio::awaitable<Result<Principal>> Authenticate(ApiContext& api, const http::RequestContext& ctx);
+// Authenticate's answer when the in-process access-check cache has it (no coroutine, no I/O);
+// nullopt: call Authenticate.
+std::optional<Principal> RememberedPrincipal(ApiContext& api, const http::RequestContext& ctx);
 
 }  // namespace iam::api

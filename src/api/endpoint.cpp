@@ -2,6 +2,8 @@
 
 #include "http/json_writer.hpp"
 
+#include <boost/asio/this_coro.hpp>
+
 #include <algorithm>
 
 #include "api/auth_guard.hpp"
@@ -41,7 +43,10 @@ http::Handler Public(PublicBody body) {
 http::Handler Authed(ApiContext& api, Access access, AuthedBody body) {
   return [&api, access = std::move(access), body = std::move(body)](http::RequestContext& ctx)
              -> awaitable<http::Response> {
-    auto who = co_await Authenticate(api, ctx);
+    // A remembered access check is answered without entering Authenticate's coroutine.
+    Result<Principal> who;
+    if (auto remembered = RememberedPrincipal(api, ctx)) who = std::move(*remembered);
+    else who = co_await Authenticate(api, ctx);
     if (!who) co_return Render(ctx, Fail(who.error()));
     if (!access.roles.empty() && std::find(access.roles.begin(), access.roles.end(), who->rol) == access.roles.end())
       co_return Render(ctx, Fail(Error{ErrorKind::kPermissionDenied, "FORBIDDEN", "Rol no autorizado"}));
@@ -87,6 +92,9 @@ http::Handler AuthedCached(ApiContext& api, Access access, cache::Category categ
                     if (!reply) co_return Fail(reply.error());
                     co_return http::WriteJson(reply->body);
                   };
+                  if (auto hit = api.cache.TryL1(co_await boost::asio::this_coro::executor, category,
+                                                 *who.empresa_id, variant))
+                    co_return CachedReply(*hit);
                   auto served = co_await api.cache.GetOrSet(category, *who.empresa_id, variant, factory);
                   if (!served) co_return Fail(served.error());
                   co_return CachedReply(*served);

@@ -9,10 +9,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
-#include <random>
-
 #include <algorithm>
+#include <charconv>
 #include <exception>
+#include <random>
 #include <vector>
 
 namespace iam::cache {
@@ -109,6 +109,32 @@ std::string Cache::LastGoodKey(Category category, domain::Id tenant, std::string
   return fmt::format("lastgood|{}:{}:{}", CategoryName(category), tenant, variant);
 }
 
+namespace {
+// "<category>:<tenant>:" (of HotKeyText and L1Key), built by hand: it runs on every read.
+void AppendCategoryTenant(std::string& out, Category category, domain::Id tenant) {
+  char digits[24];
+  char* end = std::to_chars(digits, digits + sizeof digits, tenant).ptr;
+  out.append(CategoryName(category)).append(1, ':').append(digits, end).append(1, ':');
+}
+}  // namespace
+
+std::string Cache::L1Key(Category category, domain::Id tenant, std::string_view variant) const {
+  std::string key;
+  key.reserve(CategoryName(category).size() + variant.size() + 48);
+  AppendCategoryTenant(key, category, tenant);
+  generations_.AppendStamp(key, tenant);
+  key.append(1, ':').append(variant);
+  return key;
+}
+
+std::string Cache::HotKeyText(Category category, domain::Id tenant, std::string_view variant) {
+  std::string key;
+  key.reserve(CategoryName(category).size() + variant.size() + 24);
+  AppendCategoryTenant(key, category, tenant);
+  key.append(variant);
+  return key;
+}
+
 double Cache::Uniform() const { return options_.random ? options_.random() : XFetchUniform(); }
 
 void Cache::PutL1(const std::string& l1_key, Category category, domain::Id tenant, std::string_view variant,
@@ -130,15 +156,49 @@ Value Cache::FailSafe(Category category, domain::Id tenant, std::string_view var
   return v;
 }
 
+std::optional<Served> Cache::TryL1(const asio::any_io_executor& ex, Category category, domain::Id tenant,
+                                   std::string_view variant, const Factory& background) {
+  const std::string l1_key = L1Key(category, tenant, variant);
+  const CacheClock::time_point now = CacheClock::now();
+  auto served = ServeFromL1(ex, category, tenant, variant, l1_key, now, background);
+  if (served && background) NoteRead(category, tenant, variant, background, now);
+  return served;
+}
+
+std::optional<Served> Cache::ServeFromL1(const asio::any_io_executor& ex, Category category, domain::Id tenant,
+                                         std::string_view variant, const std::string& l1_key,
+                                         CacheClock::time_point now, const Factory& background) {
+  // Under l1_key, so of the current generation: past its TTL it is at worst "expired", never
+  // "invalidated" (stale-while-revalidate must not weaken read-your-writes).
+  auto found = l1_.Find(l1_key, now, OldestServable(now));
+  if (!found) return std::nullopt;
+  if (now < found->soft_expires_at) {
+    if (background && options_.xfetch_beta > 0 &&
+        XFetchRefreshDue(now, found->soft_expires_at, found->compute_time, options_.xfetch_beta, Uniform())) {
+      stats_.EarlyRefresh();
+      SpawnRefresh(ex, category, tenant, std::string(variant), l1_key, background);
+    }
+    stats_.Hit(Tier::kL1, category);
+    stats_.Served(category, Outcome::kHitL1);
+    return Served{std::move(found->value), Outcome::kHitL1};
+  }
+  if (background && options_.swr_window.count() > 0) {
+    stats_.StaleRevalidate();
+    SpawnRefresh(ex, category, tenant, std::string(variant), l1_key, background);
+    stats_.Served(category, Outcome::kStale);
+    return Served{std::move(found->value), Outcome::kStale};
+  }
+  return std::nullopt;  // past its TTL and nobody to refresh it in the background: a miss
+}
+
 asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id tenant, std::string_view variant,
                                                 const Factory& factory, bool force_refresh, const Factory& background) {
   // The local generation is read before anything else: whatever this call stores is keyed by it,
   // so an Invalidate that lands while it runs makes the result unreachable.
-  const std::string l1_key =
-      fmt::format("{}:{}:{}:{}", CategoryName(category), tenant, generations_.Stamp(tenant), variant);
+  const std::string l1_key = L1Key(category, tenant, variant);
   // What this call stores in L1 is as old as this moment (CacheOptions::l1_max_age).
   const CacheClock::time_point started = CacheClock::now();
-  if (background) NoteRead(category, tenant, variant, background);
+  if (background) NoteRead(category, tenant, variant, background, started);
   if (force_refresh) {
     stats_.Served(category, Outcome::kBypass);
     auto r = co_await Refresh(category, tenant, variant, l1_key, started, factory);
@@ -146,28 +206,9 @@ asio::awaitable<Result<Served>> Cache::GetOrSet(Category category, domain::Id te
     r->outcome = Outcome::kBypass;
     co_return r;
   }
-  const CacheClock::time_point now = CacheClock::now();
-  // Under l1_key, so of the current generation: past its TTL it is at worst "expired", never
-  // "invalidated" (stale-while-revalidate must not weaken read-your-writes).
-  if (auto found = l1_.Find(l1_key, now, OldestServable(now))) {
-    if (now < found->soft_expires_at) {
-      if (background && options_.xfetch_beta > 0 &&
-          XFetchRefreshDue(now, found->soft_expires_at, found->compute_time, options_.xfetch_beta, Uniform())) {
-        stats_.EarlyRefresh();
-        SpawnRefresh(co_await asio::this_coro::executor, category, tenant, std::string(variant), l1_key, background);
-      }
-      stats_.Hit(Tier::kL1, category);
-      stats_.Served(category, Outcome::kHitL1);
-      co_return Served{std::move(found->value), Outcome::kHitL1};
-    }
-    if (background && options_.swr_window.count() > 0) {
-      stats_.StaleRevalidate();
-      SpawnRefresh(co_await asio::this_coro::executor, category, tenant, std::string(variant), l1_key, background);
-      stats_.Served(category, Outcome::kStale);
-      co_return Served{std::move(found->value), Outcome::kStale};
-    }
-    // Past its TTL and nobody to refresh it in the background: a miss.
-  }
+  if (auto served = ServeFromL1(co_await asio::this_coro::executor, category, tenant, variant, l1_key, started,
+                                background))
+    co_return std::move(*served);
   stats_.Miss(Tier::kL1, category);
 
   Outcome leader_outcome = Outcome::kMiss;
@@ -359,10 +400,10 @@ asio::awaitable<void> Cache::BackgroundRefresh(Category category, domain::Id ten
 }
 
 // Counts reads per key in a one-minute window; remembers the key's owning factory (bounded LRU).
-void Cache::NoteRead(Category category, domain::Id tenant, std::string_view variant, const Factory& background) {
+void Cache::NoteRead(Category category, domain::Id tenant, std::string_view variant, const Factory& background,
+                     CacheClock::time_point now) {
   if (options_.refresh_ahead_min_reads <= 0 || options_.refresh_ahead_capacity == 0) return;
-  const CacheClock::time_point now = CacheClock::now();
-  std::string key = fmt::format("{}:{}:{}", CategoryName(category), tenant, variant);
+  std::string key = HotKeyText(category, tenant, variant);
   std::lock_guard lock(hot_mu_);
   if (auto it = hot_index_.find(key); it != hot_index_.end()) {
     HotKey& h = *it->second;
@@ -371,13 +412,13 @@ void Cache::NoteRead(Category category, domain::Id tenant, std::string_view vari
       h.reads = 0;
     }
     ++h.reads;
-    hot_lru_.splice(hot_lru_.begin(), hot_lru_, it->second);
+    if (it->second != hot_lru_.begin()) hot_lru_.splice(hot_lru_.begin(), hot_lru_, it->second);
     return;
   }
   if (hot_lru_.size() >= options_.refresh_ahead_capacity) {
     auto last = std::prev(hot_lru_.end());
     if (--hot_per_tenant_[last->tenant] <= 0) hot_per_tenant_.erase(last->tenant);
-    hot_index_.erase(fmt::format("{}:{}:{}", CategoryName(last->category), last->tenant, last->variant));
+    hot_index_.erase(HotKeyText(last->category, last->tenant, last->variant));
     hot_lru_.erase(last);
   }
   hot_lru_.push_front(HotKey{category, tenant, std::string(variant), background, now, 1});
@@ -429,8 +470,7 @@ asio::awaitable<void> Cache::RefreshAhead(domain::Id tenant) {
   // One after the other: a burst of hot keys must not take every database connection at once.
   for (Job& job : jobs) {
     stats_.RefreshAheadRun();
-    std::string l1_key =
-        fmt::format("{}:{}:{}:{}", CategoryName(job.category), tenant, generations_.Stamp(tenant), job.variant);
+    std::string l1_key = L1Key(job.category, tenant, job.variant);
     {
       std::lock_guard lock(refreshing_mu_);
       if (!refreshing_.insert(l1_key).second) continue;

@@ -109,6 +109,11 @@ class Cache {
   boost::asio::awaitable<Result<Served>> GetOrSet(Category category, domain::Id tenant, std::string_view variant,
                                                   const Factory& factory, bool force_refresh = false,
                                                   const Factory& background = NoBackground());
+  // GetOrSet's answer when L1 alone gives it (a hit, or a stale value served while `background`
+  // refreshes it on `ex`), without a coroutine: the hot path of a cached read. nullopt: call
+  // GetOrSet (it counts the read then; a call that returns a value has counted it).
+  std::optional<Served> TryL1(const boost::asio::any_io_executor& ex, Category category, domain::Id tenant,
+                              std::string_view variant, const Factory& background = NoBackground());
   // The empty factory, in static storage: a defaulted `background` must not be a temporary, which
   // would die before a GetOrSet awaitable created in one expression and awaited later runs.
   static const Factory& NoBackground();
@@ -169,6 +174,11 @@ class Cache {
   void PutL1(const std::string& l1_key, Category category, domain::Id tenant, std::string_view variant,
              const Value& v, CacheClock::time_point started, CacheClock::duration compute_time);
   std::string LastGoodKey(Category category, domain::Id tenant, std::string_view variant) const;
+  // "<category>:<tenant>:<epoch>.<generation>:<variant>": the L1 key under the tenant's current
+  // local generation.
+  std::string L1Key(Category category, domain::Id tenant, std::string_view variant) const;
+  // "<category>:<tenant>:<variant>": a key of the refresh-ahead registry (no generation).
+  static std::string HotKeyText(Category category, domain::Id tenant, std::string_view variant);
   Value FailSafe(Category category, domain::Id tenant, std::string_view variant, const Error& error);
   double Uniform() const;
   // Starts one background recomputation of l1_key (none if one is running already).
@@ -176,8 +186,13 @@ class Cache {
                     std::string l1_key, Factory factory);
   boost::asio::awaitable<void> BackgroundRefresh(Category category, domain::Id tenant, std::string variant,
                                                  std::string l1_key, Factory factory);
+  // The L1 part of GetOrSet for l1_key at `now` (the read already noted).
+  std::optional<Served> ServeFromL1(const boost::asio::any_io_executor& ex, Category category, domain::Id tenant,
+                                    std::string_view variant, const std::string& l1_key, CacheClock::time_point now,
+                                    const Factory& background);
   // Refresh-ahead registry.
-  void NoteRead(Category category, domain::Id tenant, std::string_view variant, const Factory& background);
+  void NoteRead(Category category, domain::Id tenant, std::string_view variant, const Factory& background,
+                CacheClock::time_point now);
   void ScheduleRefreshAhead(const boost::asio::any_io_executor& ex, domain::Id tenant);
   boost::asio::awaitable<void> RefreshAhead(domain::Id tenant);
   boost::asio::awaitable<Result<Served>> Refresh(Category category, domain::Id tenant, std::string_view variant,

@@ -2,14 +2,16 @@
 // "<epoch>.<generation of its tenant>", so bumping a tenant's generation makes every variant of
 // every one of its entries unreachable at once (O(1), no key enumeration), and bumping the epoch
 // does so for every tenant. Unreachable entries age out of the LRU. Counters only grow.
-// Thread-safe; memory is one counter per tenant ever written or read.
+// Tenants share a fixed array of kSlots counters (tenant id modulo kSlots): reading one is a
+// single atomic load, with no lock on the per-request path. Tenants whose ids differ by a multiple
+// of kSlots share a counter, so a write to one also makes the other's entries miss once: extra
+// recomputation, never a stale answer. Thread-safe; fixed memory (kSlots counters).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
+#include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "domain/entities.hpp"
 
@@ -17,15 +19,22 @@ namespace iam::cache {
 
 class GenerationTable {
  public:
+  static constexpr std::size_t kSlots = 1u << 16;
+
+  GenerationTable() : generation_(std::make_unique<std::atomic<std::uint64_t>[]>(kSlots)) {}
+
   // "<epoch>.<generation>" of the tenant, for embedding in keys.
   std::string Stamp(domain::Id tenant) const;
+  // Appends Stamp(tenant) to `out` (the per-request path: no temporary string).
+  void AppendStamp(std::string& out, domain::Id tenant) const;
   void Bump(domain::Id tenant);
   void BumpAll();
   std::uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
 
  private:
-  mutable std::mutex mu_;
-  std::unordered_map<domain::Id, std::uint64_t> generation_;
+  static std::size_t SlotOf(domain::Id tenant) { return static_cast<std::uint64_t>(tenant) % kSlots; }
+
+  std::unique_ptr<std::atomic<std::uint64_t>[]> generation_;  // kSlots counters, on the heap (512 KiB)
   std::atomic<std::uint64_t> epoch_{0};
 };
 
