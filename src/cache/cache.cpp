@@ -404,26 +404,27 @@ void Cache::NoteRead(Category category, domain::Id tenant, std::string_view vari
                      CacheClock::time_point now) {
   if (options_.refresh_ahead_min_reads <= 0 || options_.refresh_ahead_capacity == 0) return;
   std::string key = HotKeyText(category, tenant, variant);
-  std::lock_guard lock(hot_mu_);
-  if (auto it = hot_index_.find(key); it != hot_index_.end()) {
+  HotShard& shard = HotShardOf(tenant);
+  std::lock_guard lock(shard.mu);
+  if (auto it = shard.index.find(key); it != shard.index.end()) {
     HotKey& h = *it->second;
     if (now - h.window_start > std::chrono::minutes(1)) {
       h.window_start = now;
       h.reads = 0;
     }
     ++h.reads;
-    if (it->second != hot_lru_.begin()) hot_lru_.splice(hot_lru_.begin(), hot_lru_, it->second);
+    if (it->second != shard.lru.begin()) shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
     return;
   }
-  if (hot_lru_.size() >= options_.refresh_ahead_capacity) {
-    auto last = std::prev(hot_lru_.end());
-    if (--hot_per_tenant_[last->tenant] <= 0) hot_per_tenant_.erase(last->tenant);
-    hot_index_.erase(HotKeyText(last->category, last->tenant, last->variant));
-    hot_lru_.erase(last);
+  if (shard.lru.size() >= options_.refresh_ahead_capacity) {
+    auto last = std::prev(shard.lru.end());
+    if (--shard.per_tenant[last->tenant] <= 0) shard.per_tenant.erase(last->tenant);
+    shard.index.erase(HotKeyText(last->category, last->tenant, last->variant));
+    shard.lru.erase(last);
   }
-  hot_lru_.push_front(HotKey{category, tenant, std::string(variant), background, now, 1});
-  hot_index_.emplace(std::move(key), hot_lru_.begin());
-  ++hot_per_tenant_[tenant];
+  shard.lru.push_front(HotKey{category, tenant, std::string(variant), background, now, 1});
+  shard.index.emplace(std::move(key), shard.lru.begin());
+  ++shard.per_tenant[tenant];
 }
 
 // Debounced: a burst of writes to one tenant is followed by one refresh, refresh_ahead_debounce
@@ -431,8 +432,12 @@ void Cache::NoteRead(Category category, domain::Id tenant, std::string_view vari
 void Cache::ScheduleRefreshAhead(const asio::any_io_executor& ex, domain::Id tenant) {
   if (options_.refresh_ahead_min_reads <= 0) return;
   {
-    std::lock_guard lock(hot_mu_);
-    if (!hot_per_tenant_.contains(tenant)) return;
+    HotShard& shard = HotShardOf(tenant);
+    std::lock_guard lock(shard.mu);
+    if (!shard.per_tenant.contains(tenant)) return;
+  }
+  {
+    std::lock_guard lock(ahead_mu_);
     auto [it, first] = ahead_due_.insert_or_assign(tenant, CacheClock::now());
     if (!first) return;  // a refresh of the tenant is already waiting: it now waits longer
   }
@@ -451,18 +456,24 @@ asio::awaitable<void> Cache::RefreshAhead(domain::Id tenant) {
   std::vector<Job> jobs;
   for (;;) {
     CacheClock::time_point due;
+    bool ready = false;
     {
-      std::lock_guard lock(hot_mu_);
+      std::lock_guard lock(ahead_mu_);
       due = ahead_due_.at(tenant) + options_.refresh_ahead_debounce;
       if (CacheClock::now() >= due) {
         ahead_due_.erase(tenant);
-        const CacheClock::time_point now = CacheClock::now();
-        for (const HotKey& h : hot_lru_)
-          if (h.tenant == tenant && now - h.window_start <= std::chrono::minutes(1) &&
-              h.reads >= options_.refresh_ahead_min_reads)
-            jobs.push_back({h.category, h.variant, h.factory});
-        break;
+        ready = true;
       }
+    }
+    if (ready) {
+      HotShard& shard = HotShardOf(tenant);
+      std::lock_guard lock(shard.mu);
+      const CacheClock::time_point now = CacheClock::now();
+      for (const HotKey& h : shard.lru)
+        if (h.tenant == tenant && now - h.window_start <= std::chrono::minutes(1) &&
+            h.reads >= options_.refresh_ahead_min_reads)
+          jobs.push_back({h.category, h.variant, h.factory});
+      break;
     }
     timer.expires_at(due);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -517,7 +528,7 @@ asio::awaitable<void> Cache::InvalidateMany(std::span<const domain::Id> tenants,
   // (which bumps the generations again, ms after Invalidate) must land before the refresh, or the
   // refreshed values would be stored under a generation that is already gone.
   if (options_.refresh_ahead_min_reads > 0 && !tenants.empty()) {
-    std::lock_guard lock(hot_mu_);
+    std::lock_guard lock(ahead_mu_);
     const CacheClock::time_point now = CacheClock::now();
     for (domain::Id t : tenants)
       if (auto it = ahead_due_.find(t); it != ahead_due_.end()) it->second = std::max(it->second, now);

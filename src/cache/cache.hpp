@@ -32,6 +32,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <limits>
@@ -83,8 +84,12 @@ struct CacheOptions {
   // write to their tenant (0: off), refresh_ahead_debounce after the last write of a burst.
   int refresh_ahead_min_reads = 0;
   std::chrono::milliseconds refresh_ahead_debounce{200};
-  std::size_t refresh_ahead_capacity = 1024;  // keys remembered for refresh-ahead (LRU)
+  // Keys remembered for refresh-ahead, per shard of the registry (LRU; kHotShards shards by
+  // tenant, so at most kHotShards times this many in all).
+  std::size_t refresh_ahead_capacity = 128;
 };
+
+inline constexpr std::size_t kHotShards = 8;  // shards of the refresh-ahead registry
 
 struct Served {
   Value body;
@@ -227,10 +232,17 @@ class Cache {
     CacheClock::time_point window_start;
     int reads = 0;
   };
-  std::mutex hot_mu_;
-  std::list<HotKey> hot_lru_;  // front: most recently read
-  std::unordered_map<std::string, std::list<HotKey>::iterator> hot_index_;
-  std::unordered_map<domain::Id, int> hot_per_tenant_;                 // registry entries per tenant
+  // The refresh-ahead registry, sharded by tenant: every read notes itself in it, and one lock
+  // for all would be taken by every I/O thread on every request.
+  struct HotShard {
+    std::mutex mu;
+    std::list<HotKey> lru;  // front: most recently read
+    std::unordered_map<std::string, std::list<HotKey>::iterator> index;
+    std::unordered_map<domain::Id, int> per_tenant;  // registry entries per tenant
+  };
+  HotShard& HotShardOf(domain::Id tenant) { return hot_[static_cast<std::uint64_t>(tenant) % hot_.size()]; }
+  std::array<HotShard, kHotShards> hot_;
+  std::mutex ahead_mu_;
   std::unordered_map<domain::Id, CacheClock::time_point> ahead_due_;  // tenant -> last write (debounce)
 };
 

@@ -2,29 +2,36 @@
 
 namespace iam::cache {
 
+std::size_t CacheStats::ThreadStripe() {
+  static std::atomic<std::size_t> next{0};
+  thread_local const std::size_t stripe = next.fetch_add(1, std::memory_order_relaxed) % kStripes;
+  return stripe;
+}
+
 StatsSnapshot CacheStats::Snapshot() const {
   StatsSnapshot s;
-  for (std::size_t t = 0; t < kTierCount; ++t)
-    for (std::size_t c = 0; c < kCategoryCount; ++c) {
-      s.tiers[t][c].hits = tiers_[t][c].hits.load(std::memory_order_relaxed);
-      s.tiers[t][c].misses = tiers_[t][c].misses.load(std::memory_order_relaxed);
-      s.tiers[t][c].errors = tiers_[t][c].errors.load(std::memory_order_relaxed);
-    }
-  for (std::size_t c = 0; c < kCategoryCount; ++c) {
-    s.computations[c] = computations_[c].load(std::memory_order_relaxed);
+  const auto load = [](const Counter& c) { return c.load(std::memory_order_relaxed); };
+  for (const Stripe& st : stripes_) {
+    for (std::size_t t = 0; t < kTierCount; ++t)
+      for (std::size_t c = 0; c < kCategoryCount; ++c) {
+        s.tiers[t][c].hits += load(st.tiers[t][c].hits);
+        s.tiers[t][c].misses += load(st.tiers[t][c].misses);
+        s.tiers[t][c].errors += load(st.tiers[t][c].errors);
+      }
+    for (std::size_t c = 0; c < kCategoryCount; ++c) s.computations[c] += load(st.computations[c]);
+    s.invalidations += load(st.invalidations);
+    s.stale_failsafe += load(st.stale_failsafe);
+    s.stale_revalidate += load(st.stale_revalidate);
+    s.early_refreshes += load(st.early_refreshes);
+    s.background_refreshes += load(st.background_refreshes);
+    s.lock_acquired += load(st.lock_acquired);
+    s.lock_waits += load(st.lock_waits);
+    s.lock_wait_hits += load(st.lock_wait_hits);
+    s.lock_wait_timeouts += load(st.lock_wait_timeouts);
+    s.refresh_ahead_runs += load(st.refresh_ahead_runs);
+    for (std::size_t c = 0; c < kCategoryCount; ++c)
+      for (std::size_t o = 0; o < kOutcomeCount; ++o) s.outcomes[c][o] += load(st.outcomes[c][o]);
   }
-  s.invalidations = invalidations_.load(std::memory_order_relaxed);
-  s.stale_failsafe = stale_failsafe_.load(std::memory_order_relaxed);
-  s.stale_revalidate = stale_revalidate_.load(std::memory_order_relaxed);
-  s.early_refreshes = early_refreshes_.load(std::memory_order_relaxed);
-  s.background_refreshes = background_refreshes_.load(std::memory_order_relaxed);
-  s.lock_acquired = lock_acquired_.load(std::memory_order_relaxed);
-  s.lock_waits = lock_waits_.load(std::memory_order_relaxed);
-  s.lock_wait_hits = lock_wait_hits_.load(std::memory_order_relaxed);
-  s.lock_wait_timeouts = lock_wait_timeouts_.load(std::memory_order_relaxed);
-  s.refresh_ahead_runs = refresh_ahead_runs_.load(std::memory_order_relaxed);
-  for (std::size_t c = 0; c < kCategoryCount; ++c)
-    for (std::size_t o = 0; o < kOutcomeCount; ++o) s.outcomes[c][o] = outcomes_[c][o].load(std::memory_order_relaxed);
   return s;
 }
 

@@ -1,5 +1,7 @@
 // CacheStats: lock-free counters of the cache, per tier and category (cache.md guarantee 7), read
-// by /auth/admin/cache-stats and /metrics. Counters only grow; Snapshot() copies them.
+// by /auth/admin/cache-stats and /metrics. Counters only grow; Snapshot() sums them. Every counter
+// exists once per stripe (a cache line apart), and each thread counts in its own stripe: the I/O
+// threads do not fight over one cache line on every request.
 #pragma once
 
 #include <array>
@@ -48,38 +50,46 @@ struct StatsSnapshot {
 
 class CacheStats {
  public:
-  void Hit(Tier t, Category c) { Add(tiers_[I(t)][I(c)].hits); }
-  void Miss(Tier t, Category c) { Add(tiers_[I(t)][I(c)].misses); }
-  void Error(Tier t, Category c) { Add(tiers_[I(t)][I(c)].errors); }
-  void Computation(Category c) { Add(computations_[I(c)]); }
-  void Invalidation() { Add(invalidations_); }
-  void Served(Category c, Outcome o) { Add(outcomes_[I(c)][I(o)]); }
-  void StaleFailsafe() { Add(stale_failsafe_); }
-  void StaleRevalidate() { Add(stale_revalidate_); }
-  void EarlyRefresh() { Add(early_refreshes_); }
-  void BackgroundRefresh() { Add(background_refreshes_); }
-  void LockAcquired() { Add(lock_acquired_); }
-  void LockWait() { Add(lock_waits_); }
-  void LockWaitHit() { Add(lock_wait_hits_); }
-  void LockWaitTimeout() { Add(lock_wait_timeouts_); }
-  void RefreshAheadRun() { Add(refresh_ahead_runs_); }
+  void Hit(Tier t, Category c) { Add(Mine().tiers[I(t)][I(c)].hits); }
+  void Miss(Tier t, Category c) { Add(Mine().tiers[I(t)][I(c)].misses); }
+  void Error(Tier t, Category c) { Add(Mine().tiers[I(t)][I(c)].errors); }
+  void Computation(Category c) { Add(Mine().computations[I(c)]); }
+  void Invalidation() { Add(Mine().invalidations); }
+  void Served(Category c, Outcome o) { Add(Mine().outcomes[I(c)][I(o)]); }
+  void StaleFailsafe() { Add(Mine().stale_failsafe); }
+  void StaleRevalidate() { Add(Mine().stale_revalidate); }
+  void EarlyRefresh() { Add(Mine().early_refreshes); }
+  void BackgroundRefresh() { Add(Mine().background_refreshes); }
+  void LockAcquired() { Add(Mine().lock_acquired); }
+  void LockWait() { Add(Mine().lock_waits); }
+  void LockWaitHit() { Add(Mine().lock_wait_hits); }
+  void LockWaitTimeout() { Add(Mine().lock_wait_timeouts); }
+  void RefreshAheadRun() { Add(Mine().refresh_ahead_runs); }
 
   StatsSnapshot Snapshot() const;
 
  private:
+  static constexpr std::size_t kStripes = 8;
+  using Counter = std::atomic<std::uint64_t>;
   struct AtomicCounts {
-    std::atomic<std::uint64_t> hits{0}, misses{0}, errors{0};
+    Counter hits{0}, misses{0}, errors{0};
+  };
+  struct alignas(64) Stripe {
+    std::array<std::array<AtomicCounts, kCategoryCount>, kTierCount> tiers;
+    std::array<Counter, kCategoryCount> computations{};
+    Counter invalidations{0};
+    Counter stale_failsafe{0}, stale_revalidate{0}, early_refreshes{0}, background_refreshes{0}, lock_acquired{0},
+        lock_waits{0}, lock_wait_hits{0}, lock_wait_timeouts{0}, refresh_ahead_runs{0};
+    std::array<std::array<Counter, kOutcomeCount>, kCategoryCount> outcomes{};
   };
   template <typename E>
   static constexpr std::size_t I(E e) { return static_cast<std::size_t>(e); }
-  static void Add(std::atomic<std::uint64_t>& a) { a.fetch_add(1, std::memory_order_relaxed); }
+  static void Add(Counter& a) { a.fetch_add(1, std::memory_order_relaxed); }
+  // This thread's stripe (threads are given stripes round-robin, once).
+  Stripe& Mine() { return stripes_[ThreadStripe()]; }
+  static std::size_t ThreadStripe();
 
-  std::array<std::array<AtomicCounts, kCategoryCount>, kTierCount> tiers_;
-  std::array<std::atomic<std::uint64_t>, kCategoryCount> computations_{};
-  std::atomic<std::uint64_t> invalidations_{0};
-  std::atomic<std::uint64_t> stale_failsafe_{0}, stale_revalidate_{0}, early_refreshes_{0}, background_refreshes_{0},
-      lock_acquired_{0}, lock_waits_{0}, lock_wait_hits_{0}, lock_wait_timeouts_{0}, refresh_ahead_runs_{0};
-  std::array<std::array<std::atomic<std::uint64_t>, kOutcomeCount>, kCategoryCount> outcomes_{};
+  std::array<Stripe, kStripes> stripes_;
 };
 
 }  // namespace iam::cache

@@ -48,7 +48,7 @@ std::optional<MemoryTier::Found> MemoryTier::Find(std::string_view key, CacheClo
     return std::nullopt;
   }
   if (it->stored_at < not_before) return std::nullopt;
-  s.lru.splice(s.lru.begin(), s.lru, it);
+  if (it != s.lru.begin()) s.lru.splice(s.lru.begin(), s.lru, it);
   return Found{it->value, it->soft_expires_at, it->stored_at, it->compute_time};
 }
 
