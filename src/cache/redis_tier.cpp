@@ -179,7 +179,8 @@ Result<RedisReply> RedisTier::Answered(CircuitBreaker& breaker, Result<RedisRepl
   }
   breaker.RecordSuccess();  // an error reply is an answer: Redis is up
   Record(std::chrono::steady_clock::now() - start);
-  if (r->IsError()) errors_.fetch_add(1, std::memory_order_relaxed);
+  // NOSCRIPT is a step of EVALSHA (the script is then sent whole), not a failure.
+  if (r->IsError() && !r->str.starts_with("NOSCRIPT")) errors_.fetch_add(1, std::memory_order_relaxed);
   return r;
 }
 

@@ -494,6 +494,46 @@ TEST_F(RedisTierTest, FailedInvalidationNeverServesOlderEntryAndCachingResumesBy
   EXPECT_EQ(Generation(*n.tier, tenant), Next(gen_before)) << "the pending bump reached Redis";
 }
 
+// docs/deploy.md lists the commands IAM needs for an ACL user: a user given exactly those (and
+// keys under the prefix only) runs every operation of the tier without a single refusal.
+TEST_F(RedisTierTest, TheDocumentedAclIsEnough) {
+  IAM_REQUIRE_REDIS_SERVER_BINARY(false);
+  test::RedisServer server;
+  ASSERT_TRUE(server.Start()) << server.error();
+  ASSERT_NO_FATAL_FAILURE(Init(server.url()));
+  ASSERT_EQ(server.Cli({"ACL", "SETUSER", "iam", "on", ">pw", "~" + prefix_ + ":*", "+ping", "+get", "+mget", "+set",
+                        "+del", "+unlink", "+ttl", "+pttl", "+scan", "+eval", "+evalsha", "+info", "+dbsize", "+exists",
+                        "+expire", "+pexpire", "+incr", "+time"}),
+            "OK\n");
+  url_ = "redis://iam:pw@" + server.url().substr(std::string("redis://").size());
+  Node& a = AddNode(0);
+  Node& b = AddNode(0);
+  const domain::Id tenant = 21;
+  Source src;
+  const Factory f = src.factory();
+  ExpectServed(Get(*a.cache, Category::kKpis, tenant, "v", f), Outcome::kMiss, "v1");  // generation created
+  ExpectServed(Get(*b.cache, Category::kKpis, tenant, "v", f), Outcome::kHitL2, "v1");
+  src.version = 2;
+  io_->Run(a.cache->Invalidate(tenant));
+  ExpectServed(Get(*b.cache, Category::kKpis, tenant, "v", f), Outcome::kMiss, "v2");
+  const std::string gen = Generation(*a.tier, tenant);
+  auto locked = io_->Run(a.tier->TryLock(tenant, Category::kKpis, gen, "v", "token", 1000ms));
+  ASSERT_TRUE(locked) << locked.error().message;
+  EXPECT_TRUE(*locked);
+  auto unlocked = io_->Run(a.tier->Unlock(tenant, Category::kKpis, gen, "v", "token"));
+  EXPECT_TRUE(unlocked) << unlocked.error().message;
+  auto one = io_->Run(a.tier->Clear(tenant));
+  ASSERT_TRUE(one) << one.error().message;
+  EXPECT_EQ(*one, 1u);
+  auto all = io_->Run(a.tier->Clear(std::nullopt));
+  EXPECT_TRUE(all) << all.error().message;
+  const RemoteStatus st = io_->Run(a.tier->Status());
+  EXPECT_TRUE(st.keys.has_value()) << "DBSIZE refused";
+  EXPECT_TRUE(st.used_memory_bytes.has_value()) << "INFO refused";
+  EXPECT_EQ(st.errors, 0u) << "some command was refused";
+  EXPECT_EQ(io_->Run(b.tier->Status()).errors, 0u);
+}
+
 // The generation key expires (its TTL is twice the longest category TTL, refreshed only on
 // writes). A tenant that had a write and then only reads for that long has entries written under
 // its generation shortly before the key expires; the generation the next write creates must not
