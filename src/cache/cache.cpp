@@ -158,6 +158,7 @@ Value Cache::FailSafe(Category category, domain::Id tenant, std::string_view var
 
 std::optional<Served> Cache::TryL1(const asio::any_io_executor& ex, Category category, domain::Id tenant,
                                    std::string_view variant, const Factory& background) {
+  if (l1_.max_bytes() == 0) return std::nullopt;  // no L1 (L2 only): GetOrSet builds the key once
   const std::string l1_key = L1Key(category, tenant, variant);
   const CacheClock::time_point now = CacheClock::now();
   auto served = ServeFromL1(ex, category, tenant, variant, l1_key, now, background);

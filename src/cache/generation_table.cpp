@@ -4,12 +4,6 @@
 
 namespace iam::cache {
 
-std::string GenerationTable::Stamp(domain::Id tenant) const {
-  std::string out;
-  AppendStamp(out, tenant);
-  return out;
-}
-
 void GenerationTable::AppendStamp(std::string& out, domain::Id tenant) const {
   // Read the epoch before the generation: a concurrent BumpAll then at worst makes this key
   // unreachable one request early, never later.

@@ -23,9 +23,7 @@ class GenerationTable {
 
   GenerationTable() : generation_(std::make_unique<std::atomic<std::uint64_t>[]>(kSlots)) {}
 
-  // "<epoch>.<generation>" of the tenant, for embedding in keys.
-  std::string Stamp(domain::Id tenant) const;
-  // Appends Stamp(tenant) to `out` (the per-request path: no temporary string).
+  // Appends "<epoch>.<generation>" of the tenant to `out`, for embedding in keys.
   void AppendStamp(std::string& out, domain::Id tenant) const;
   void Bump(domain::Id tenant);
   void BumpAll();

@@ -1,7 +1,6 @@
 #include "cache/redis_tier.hpp"
 
 #include <fmt/format.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -48,14 +47,6 @@ end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 return 1)";
 
-std::string Sha1Hex(std::string_view s) {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(s.data()), s.size(), digest);
-  std::string hex;
-  for (unsigned char b : digest) hex += fmt::format("{:02x}", b);
-  return hex;
-}
-
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
@@ -81,8 +72,7 @@ RedisTier::RedisTier(RedisCommands& client, std::string prefix, std::chrono::sec
     : client_(client),
       prefix_(std::move(prefix)),
       generation_ttl_(generation_ttl),
-      breaker_options_(breaker),
-      ensure_generation_sha_(Sha1Hex(kEnsureGenerationScript)) {
+      breaker_options_(breaker) {
   recent_us_.reserve(kRecent);
 }
 
@@ -179,8 +169,7 @@ Result<RedisReply> RedisTier::Answered(CircuitBreaker& breaker, Result<RedisRepl
   }
   breaker.RecordSuccess();  // an error reply is an answer: Redis is up
   Record(std::chrono::steady_clock::now() - start);
-  // NOSCRIPT is a step of EVALSHA (the script is then sent whole), not a failure.
-  if (r->IsError() && !r->str.starts_with("NOSCRIPT")) errors_.fetch_add(1, std::memory_order_relaxed);
+  if (r->IsError()) errors_.fetch_add(1, std::memory_order_relaxed);
   return r;
 }
 
@@ -236,14 +225,11 @@ asio::awaitable<Result<RemoteLookup>> RedisTier::Get(domain::Id tenant, Category
 }
 
 asio::awaitable<Result<std::string>> RedisTier::EnsureGeneration(domain::Id tenant) {
-  std::vector<std::string> args{"EVALSHA", ensure_generation_sha_, "1", GenerationKey(tenant),
+  // The script is sent whole, as the other (rare) scripts are: no per-node script cache to
+  // warm or lose (SCRIPT FLUSH, a new master after a failover).
+  std::vector<std::string> args{"EVAL", kEnsureGenerationScript, "1", GenerationKey(tenant),
                                 std::to_string(generation_ttl_.count())};
-  auto r = co_await Call(args);
-  if (r && r->IsError() && r->str.starts_with("NOSCRIPT")) {
-    args[0] = "EVAL";
-    args[1] = kEnsureGenerationScript;
-    r = co_await Call(std::move(args));
-  }
+  auto r = co_await Call(std::move(args));
   if (!r) co_return Fail(r.error());
   if (r->IsError()) co_return Fail(RedisError("redis_error", r->str));
   if (!r->IsString()) co_return Fail(Unexpected("unexpected generation reply"));

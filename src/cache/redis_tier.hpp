@@ -82,7 +82,6 @@ class RedisTier final : public RemoteTier {
   // Creates the tenant's generation if it does not exist; returns it.
   boost::asio::awaitable<Result<std::string>> EnsureGeneration(domain::Id tenant);
 
-  std::string ensure_generation_sha_;
   std::atomic<std::uint64_t> errors_{0};
 
   mutable std::mutex latency_mu_;

@@ -502,7 +502,7 @@ TEST_F(RedisTierTest, TheDocumentedAclIsEnough) {
   ASSERT_TRUE(server.Start()) << server.error();
   ASSERT_NO_FATAL_FAILURE(Init(server.url()));
   ASSERT_EQ(server.Cli({"ACL", "SETUSER", "iam", "on", ">pw", "~" + prefix_ + ":*", "+ping", "+get", "+mget", "+set",
-                        "+del", "+unlink", "+ttl", "+pttl", "+scan", "+eval", "+evalsha", "+info", "+dbsize", "+exists",
+                        "+del", "+unlink", "+ttl", "+pttl", "+scan", "+eval", "+info", "+dbsize", "+exists",
                         "+expire", "+pexpire", "+incr", "+time"}),
             "OK\n");
   url_ = "redis://iam:pw@" + server.url().substr(std::string("redis://").size());
