@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <charconv>
 #include <exception>
 #include <random>
@@ -26,10 +28,39 @@ std::string RandomInstanceId() {
   return fmt::format("{:08x}{:08x}", rd(), rd());
 }
 
+// The hot-read memo of NoteRead: per thread, a direct-mapped table of keys found hot, each valid
+// for its owner (a Cache, by a process-unique number), its registry shard's eviction count and
+// until a time. A collision only overwrites a slot (the key is then noted again).
+struct HotMemoSlot {
+  std::uint64_t owner = 0;
+  std::uint64_t key_hash = 0;
+  std::uint64_t shard_evictions = 0;
+  CacheClock::time_point until{};
+};
+constexpr std::size_t kHotMemoSlots = 4096;  // 128 KiB a thread
+constexpr auto kHotMemoFor = std::chrono::seconds(1);  // how stale the registry's recency may get
+thread_local std::array<HotMemoSlot, kHotMemoSlots> hot_memo{};
+std::atomic<std::uint64_t> hot_memo_owners{0};
+
+std::uint64_t Mix(std::uint64_t x) {  // splitmix64's finalizer
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+std::uint64_t HotMemoHash(Category category, domain::Id tenant, std::string_view variant) {
+  return Mix(std::hash<std::string_view>{}(variant) ^ Mix(static_cast<std::uint64_t>(tenant) * 64 +
+                                                          static_cast<std::uint64_t>(category)));
+}
+
 }  // namespace
 
 Cache::Cache(CacheOptions options, RemoteTier* remote)
-    : options_(std::move(options)), remote_(remote), l1_(options_.l1_max_bytes), instance_id_(RandomInstanceId()) {}
+    : options_(std::move(options)), remote_(remote), l1_(options_.l1_max_bytes),
+      instance_id_(RandomInstanceId()),
+      memo_owner_(hot_memo_owners.fetch_add(1, std::memory_order_relaxed) + 1) {}
 
 CacheClock::time_point Cache::L1Expiry(Category category) const {
   return CacheClock::now() + options_.ttls.For(category);
@@ -401,12 +432,31 @@ asio::awaitable<void> Cache::BackgroundRefresh(Category category, domain::Id ten
 }
 
 // Counts reads per key in a one-minute window; remembers the key's owning factory (bounded LRU).
+// A read of a key that has its min_reads in the current window changes nothing refresh-ahead
+// decides on (the count matters only up to min_reads, and the window restarts only once it has
+// ended) but the key's recency in the LRU. So a thread that finds a key hot remembers it (the hot-
+// read memo above) and skips the registry for that key's reads for up to kHotMemoFor, never past
+// the window's end, and not once its shard has evicted any key since: a hot key's read costs a hash
+// and a thread-local slot instead of a lock, a string and two map lookups. The LRU's recency is
+// then as of at most kHotMemoFor ago, which decides only which key an over-full registry forgets.
 void Cache::NoteRead(Category category, domain::Id tenant, std::string_view variant, const Factory& background,
                      CacheClock::time_point now) {
   if (options_.refresh_ahead_min_reads <= 0 || options_.refresh_ahead_capacity == 0) return;
-  std::string key = HotKeyText(category, tenant, variant);
   HotShard& shard = HotShardOf(tenant);
+  const std::uint64_t memo_hash = HotMemoHash(category, tenant, variant);
+  HotMemoSlot& memo = hot_memo[memo_hash % kHotMemoSlots];
+  if (memo.owner == memo_owner_ && memo.key_hash == memo_hash && now < memo.until &&
+      memo.shard_evictions == shard.evictions.load(std::memory_order_acquire))
+    return;
+  std::string key = HotKeyText(category, tenant, variant);
   std::lock_guard lock(shard.mu);
+  const auto remember_if_hot = [&](const HotKey& h) {
+    if (h.reads >= options_.refresh_ahead_min_reads)
+      memo = {.owner = memo_owner_,
+              .key_hash = memo_hash,
+              .shard_evictions = shard.evictions.load(std::memory_order_relaxed),
+              .until = std::min(now + kHotMemoFor, h.window_start + std::chrono::minutes(1))};
+  };
   if (auto it = shard.index.find(key); it != shard.index.end()) {
     HotKey& h = *it->second;
     if (now - h.window_start > std::chrono::minutes(1)) {
@@ -415,6 +465,7 @@ void Cache::NoteRead(Category category, domain::Id tenant, std::string_view vari
     }
     ++h.reads;
     if (it->second != shard.lru.begin()) shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
+    remember_if_hot(h);
     return;
   }
   if (shard.lru.size() >= options_.refresh_ahead_capacity) {
@@ -422,10 +473,12 @@ void Cache::NoteRead(Category category, domain::Id tenant, std::string_view vari
     if (--shard.per_tenant[last->tenant] <= 0) shard.per_tenant.erase(last->tenant);
     shard.index.erase(HotKeyText(last->category, last->tenant, last->variant));
     shard.lru.erase(last);
+    shard.evictions.fetch_add(1, std::memory_order_release);
   }
   shard.lru.push_front(HotKey{category, tenant, std::string(variant), background, now, 1});
   shard.index.emplace(std::move(key), shard.lru.begin());
   ++shard.per_tenant[tenant];
+  remember_if_hot(shard.lru.front());
 }
 
 // Debounced: a burst of writes to one tenant is followed by one refresh, refresh_ahead_debounce

@@ -221,6 +221,7 @@ class Cache {
   std::atomic<int> background_{0};
   std::atomic<std::uint64_t> lock_tokens_{0};
   const std::string instance_id_;  // random, distinguishes this process's lock tokens
+  const std::uint64_t memo_owner_;  // process-unique: this Cache's slots in NoteRead's hot-read memo
   std::mutex refreshing_mu_;
   std::unordered_set<std::string> refreshing_;  // l1 keys with a background refresh running
 
@@ -239,6 +240,7 @@ class Cache {
     std::list<HotKey> lru;  // front: most recently read
     std::unordered_map<std::string, std::list<HotKey>::iterator> index;
     std::unordered_map<domain::Id, int> per_tenant;  // registry entries per tenant
+    std::atomic<std::uint64_t> evictions{0};         // keys forgotten for room (voids NoteRead's memo)
   };
   HotShard& HotShardOf(domain::Id tenant) { return hot_[static_cast<std::uint64_t>(tenant) % hot_.size()]; }
   std::array<HotShard, kHotShards> hot_;

@@ -48,7 +48,13 @@ std::optional<MemoryTier::Found> MemoryTier::Find(std::string_view key, CacheClo
     return std::nullopt;
   }
   if (it->stored_at < not_before) return std::nullopt;
-  if (it != s.lru.begin()) s.lru.splice(s.lru.begin(), s.lru, it);
+  // Lazy promotion: an entry moved to the front fewer than size/2 moves ago is still in the front
+  // half (moves to the front only push it back), so it stays where it is: a hot entry's hit then
+  // writes nothing, and only entries read in the back half, the ones eviction reaches next, move.
+  if (s.front_moves - it->front_move >= s.lru.size() / 2) {
+    if (it != s.lru.begin()) s.lru.splice(s.lru.begin(), s.lru, it);
+    it->front_move = ++s.front_moves;
+  }
   return Found{it->value, it->soft_expires_at, it->stored_at, it->compute_time};
 }
 
@@ -87,6 +93,7 @@ void MemoryTier::PutLocked(Shard& s, Entry e) {
     EraseLocked(s, std::prev(s.lru.end()));
     evictions_.fetch_add(1, std::memory_order_relaxed);
   }
+  e.front_move = ++s.front_moves;
   s.lru.push_front(std::move(e));
   s.index.emplace(HashedKey{s.lru.front().key, s.lru.front().hash}, s.lru.begin());
   s.bytes += cost;

@@ -1,8 +1,10 @@
 // MemoryTier: the in-process cache tier (L1). A sharded LRU of immutable serialized values with a
 // per-entry expiry and a hard byte budget: the accounted bytes (key + value + a fixed per-entry
 // overhead) never exceed max_bytes; a value that alone exceeds a shard's share is not stored.
-// Thread-safe (one mutex per shard). A miss, an expired entry and an entry stored before the
-// reader's `not_before` all read as nullptr (the last one stays: a later reader may accept it).
+// Thread-safe (one mutex per shard). Eviction follows LRU order, except that a hit on an entry in
+// the front half of its shard leaves it there (far from eviction, and the hit writes nothing).
+// A miss, an expired entry and an entry stored before the reader's `not_before` all read as
+// nullptr (the last one stays: a later reader may accept it).
 // An entry may carry a soft expiry before its hard one (the cache serves it past the soft expiry
 // only as stale, while refreshing it) and the time its value took to compute (for early refresh).
 #pragma once
@@ -86,12 +88,14 @@ class MemoryTier {
     CacheClock::time_point soft_expires_at;
     CacheClock::duration compute_time{0};
     std::size_t cost = 0;
+    std::uint64_t front_move = 0;  // Shard::front_moves when it last moved to the front
   };
   struct Shard {
     std::mutex mu;
     std::list<Entry> lru;  // front = most recently used
     std::unordered_map<HashedKey, std::list<Entry>::iterator, HashOf> index;  // views into lru keys
     std::size_t bytes = 0;
+    std::uint64_t front_moves = 0;  // moves to the front (puts and promotions) so far
   };
 
   static HashedKey Hashed(std::string_view key);

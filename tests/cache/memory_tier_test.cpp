@@ -172,6 +172,16 @@ TEST(MemoryTierTest, EvictsLeastRecentlyUsedFirst) {
        {0, 1, 2, 5, 6},
        2},
       {"re-putting an evicted key", {P(0), P(1), P(2), P(3), P(4), P(5), P(0)}, {2, 3, 4, 5, 0}, 2},
+      // Lazy promotion: 3 was moved to the front 1 move ago, fewer than 5/2, so the hit leaves it
+      // behind 4 (exact LRU would keep 3 and evict 4).
+      {"a hit in the front half does not reorder",
+       {P(0), P(1), P(2), P(3), P(4), G(3), P(5), P(6), P(7), P(8)},
+       {4, 5, 6, 7, 8},
+       4},
+      {"a hit in the back half moves the entry to the front",
+       {P(0), P(1), P(2), P(3), P(4), G(2), P(5), P(6), P(7), P(8)},
+       {2, 5, 6, 7, 8},
+       4},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

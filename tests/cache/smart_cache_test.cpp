@@ -317,6 +317,35 @@ TEST(RefreshAheadTest, TheRegistryIsBounded) {
   EXPECT_EQ(db.reads, 5);
 }
 
+// Reads of a key already hot skip the registry (a per-thread memo) but must decide the same: a hot
+// key the registry forgot for room is noted again on its very next read, memo or not.
+TEST(RefreshAheadTest, AHotKeyForgottenForRoomIsNotedAgainOnItsNextRead) {
+  Cache cache(CacheOptions{.refresh_ahead_min_reads = 1, .refresh_ahead_debounce = 0ms, .refresh_ahead_capacity = 1},
+              nullptr);
+  Db kpis_db, financial_db;
+  Reader kpis{cache, kpis_db.factory()};
+  Reader financial{cache, financial_db.factory()};
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(kpis().has_value());  // hot: its next reads are memoized
+  ASSERT_TRUE(financial(false, 1, Category::kFinancialKpis).has_value());  // the registry forgets kpis
+  ASSERT_TRUE(kpis().has_value());  // ...and notes it again, forgetting financial
+  RunSync(cache.Invalidate(1));
+  EXPECT_EQ(cache.Snapshot().refresh_ahead_runs, 1u);
+  EXPECT_EQ(kpis_db.reads, 2) << "kpis, read last, is the key refreshed";
+  EXPECT_EQ(financial_db.reads, 1);
+}
+
+// Each Cache has its own memo slots: a key hot in one cache is not taken as noted in another.
+TEST(RefreshAheadTest, AnotherCacheNotesTheSameKeyForItself) {
+  const CacheOptions options{.refresh_ahead_min_reads = 1, .refresh_ahead_debounce = 0ms};
+  Cache first(options, nullptr), second(options, nullptr);
+  Db first_db, second_db;
+  ASSERT_TRUE(Reader(first, first_db.factory())().has_value());
+  ASSERT_TRUE(Reader(second, second_db.factory())().has_value());
+  RunSync(second.Invalidate(1));
+  EXPECT_EQ(second.Snapshot().refresh_ahead_runs, 1u);
+  EXPECT_EQ(second_db.reads, 2);
+}
+
 TEST(RefreshAheadTest, OffByDefault) {
   Cache cache(CacheOptions{}, nullptr);
   Db db;
