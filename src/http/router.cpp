@@ -69,15 +69,31 @@ void Router::Add(beast_http::verb method, std::string_view pattern, Handler hand
     if (existing.method == method && same_shape(existing.segments, r.segments))
       throw std::logic_error("duplicate route " + std::string(pattern));
   }
+  bool literal = true;
+  std::string canonical;
+  for (const auto& s : r.segments) {
+    literal = literal && s[0] != ':';
+    canonical.append(1, '/').append(s);
+  }
+  if (literal && canonical == r.pattern) literal_routes_[canonical].emplace_back(method, routes_.size());
   routes_.push_back(std::move(r));
 }
 
 Router::Match Router::Find(beast_http::verb method, std::string_view path) const {
+  Match m;
+  if (path.find('%') == std::string_view::npos)
+    if (auto it = literal_routes_.find(path); it != literal_routes_.end())
+      for (const auto& [verb, index] : it->second)
+        if (verb == method) {
+          m.outcome = Outcome::kMatched;
+          m.handler = &routes_[index].handler;
+          m.pattern = routes_[index].pattern;
+          return m;
+        }
   // Split the encoded path, then decode each segment: an encoded '/' stays inside its segment.
   std::vector<std::string> decoded;
   for (auto segment : Split(path)) decoded.push_back(PercentDecode(segment));
   std::vector<std::string_view> parts(decoded.begin(), decoded.end());
-  Match m;
   const Route* best = nullptr;
   std::uint64_t best_score = 0;
   std::uint64_t best_any_score = 0;

@@ -4,8 +4,12 @@
 // serving; Match() is then read-only and safe from many threads.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "http/types.hpp"
@@ -50,6 +54,14 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  // Routes without parameters by their exact pattern text (indexes into routes_): a path equal to
+  // one is answered without the scan (no other route can match it better).
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<std::pair<beast_http::verb, std::size_t>>, TextHash, std::equal_to<>>
+      literal_routes_;
 };
 
 }  // namespace iam::http

@@ -55,6 +55,10 @@ TEST(RouterTest, MatchesTable) {
       {verb::get, "/productos/buscar/A%2FB", Router::Outcome::kMatched, "/productos/buscar/:codigoBarras", "A/B", ""},
       {verb::get, "/productos/caf%C3%A9", Router::Outcome::kMatched, "/productos/:id", "café", ""},
       {verb::get, "/h%65alth", Router::Outcome::kMatched, "/health", nullptr, ""},
+      // A path equal to a literal pattern is looked up directly; the scan still decides the rest.
+      {verb::post, "/productos", Router::Outcome::kMatched, "/productos", nullptr, ""},
+      {verb::get, "//productos", Router::Outcome::kMatched, "/productos", nullptr, ""},
+      {verb::patch, "/productos", Router::Outcome::kMethodNotAllowed, "", nullptr, "GET, POST"},
   };
   for (const auto& k : kCases) {
     SCOPED_TRACE(std::string(beast_http::to_string(k.method)) + " " + k.path);
