@@ -2,7 +2,8 @@
 // the token's revocation in the database) remembered in process for a short while, so an
 // authenticated cache hit costs neither a signature check nor a database round trip. Only
 // successful authentications are kept, keyed by the exact token string (a forged or altered
-// token never matches) and stamped with an epoch: BumpAll() (after any write to users, sessions
+// token never matches), as the Principal itself (a hit parses nothing and copies no string), and
+// stamped with an epoch: BumpAll() (after any write to users, sessions
 // or tenants, see endpoint.cpp) voids every remembered one at once, and one made before the bump
 // carries the old epoch, which no reader accepts. Entries live at most max_age and never
 // past the token's own expiry, and a reader may refuse older ones (`not_before`: on PostgreSQL the
@@ -13,7 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,13 @@
 
 namespace iam::api {
 
+// What AccessCheckCache stores per token.
+struct RememberedAccess {
+  Principal who;
+  std::uint64_t epoch = 0;
+};
+std::size_t ValueBytes(const RememberedAccess& r);  // charged against the byte budget
+
 class AccessCheckCache {
  public:
   // max_age 0 or max_bytes 0: nothing is remembered.
@@ -29,8 +37,9 @@ class AccessCheckCache {
 
   // The principal of `token` if it authenticated within max_age, no BumpAll since, and the token
   // has not expired at `now_s`.
-  std::optional<Principal> Get(std::string_view token, std::int64_t now_s,
-                               cache::CacheClock::time_point not_before = cache::CacheClock::time_point::min());
+  // Null otherwise. Shared with the cache (immutable): valid for as long as the caller holds it.
+  std::shared_ptr<const Principal> Get(std::string_view token, std::int64_t now_s,
+                                       cache::CacheClock::time_point not_before = cache::CacheClock::time_point::min());
   // `epoch` is epoch() read before the authentication began.
   void Put(std::string_view token, const Principal& who, std::uint64_t epoch);
   std::uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
@@ -38,7 +47,7 @@ class AccessCheckCache {
 
  private:
   std::chrono::milliseconds max_age_;
-  cache::MemoryTier entries_;
+  cache::BasicMemoryTier<RememberedAccess> entries_;
   std::atomic<std::uint64_t> epoch_{0};
 };
 

@@ -49,16 +49,16 @@ std::string ExtractAccessToken(const http::Request& request) {
 }
 
 namespace {
-std::optional<Principal> Remembered(ApiContext& api, std::string_view token, std::int64_t now_s) {
-  if (!api.access_checks || token.empty()) return std::nullopt;
+std::shared_ptr<const Principal> Remembered(ApiContext& api, std::string_view token, std::int64_t now_s) {
+  if (!api.access_checks || token.empty()) return nullptr;
   // As old as the cache's in-process tier may serve: bounded by CACHE_L1_MAX_AGE_MS on
   // PostgreSQL unless the change feed proves every change (an "auth" one included) is applied.
   return api.access_checks->Get(token, now_s, api.cache.OldestServable(cache::CacheClock::now()));
 }
 }  // namespace
 
-std::optional<Principal> RememberedPrincipal(ApiContext& api, const http::RequestContext& ctx) {
-  if (!api.access_checks) return std::nullopt;
+std::shared_ptr<const Principal> RememberedPrincipal(ApiContext& api, const http::RequestContext& ctx) {
+  if (!api.access_checks) return nullptr;
   return Remembered(api, ExtractAccessToken(ctx.request), NowMs() / 1000);
 }
 
@@ -66,7 +66,7 @@ boost::asio::awaitable<Result<Principal>> Authenticate(ApiContext& api, const ht
   std::string token = ExtractAccessToken(ctx.request);
   if (token.empty()) co_return Fail(Unauthenticated("Token no proporcionado", "TOKEN_MISSING"));
   const std::int64_t now_s = NowMs() / 1000;
-  if (auto remembered = Remembered(api, token, now_s)) co_return std::move(*remembered);
+  if (auto remembered = Remembered(api, token, now_s)) co_return *remembered;
   const std::uint64_t epoch = api.access_checks ? api.access_checks->epoch() : 0;
   auto claims = crypto::VerifyJwt(token, api.auth.jwt, now_s);
   if (!claims) co_return Fail(claims.error());

@@ -8,6 +8,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <memory>
 #include <optional>
 
 #include "api/api_context.hpp"
@@ -23,7 +24,7 @@ std::string CookieValue(const http::Request& request, std::string_view name);
 
 boost::asio::awaitable<Result<Principal>> Authenticate(ApiContext& api, const http::RequestContext& ctx);
 // Authenticate's answer when the in-process access-check cache has it (no coroutine, no I/O);
-// nullopt: call Authenticate.
-std::optional<Principal> RememberedPrincipal(ApiContext& api, const http::RequestContext& ctx);
+// null: call Authenticate.
+std::shared_ptr<const Principal> RememberedPrincipal(ApiContext& api, const http::RequestContext& ctx);
 
 }  // namespace iam::api

@@ -284,10 +284,10 @@ awaitable<Result<Reply>> Cached(ApiContext& api, const http::RequestContext& ctx
   // An L1 hit is answered without entering GetOrSet's coroutine (the common case).
   if (!*force)
     if (auto hit = api.cache.TryL1(co_await boost::asio::this_coro::executor, category, empresa, variant, factory))
-      co_return CachedReply(*hit);
+      co_return CachedReply(std::move(*hit));
   auto served = co_await api.cache.GetOrSet(category, empresa, variant, factory, *force, factory);
   if (!served) co_return Fail(served.error());
-  co_return CachedReply(*served);
+  co_return CachedReply(std::move(*served));
 }
 
 // How a KPI reads. kOneSnapshot: all its reads in one snapshot (store::InSnapshot), since products

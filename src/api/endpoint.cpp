@@ -23,6 +23,23 @@ http::Response Render(const http::RequestContext& ctx, const Result<Reply>& repl
   auto res = reply->serialized ? http::MakeSerializedJsonResponse(reply->status, *reply->serialized, version)
                                : http::MakeJsonResponse(reply->status, reply->body, version);
   for (const auto& [name, value] : reply->headers) res.insert(name, value);
+  if (reply->cache_outcome) {
+    // Literals: no header list to build per cached answer.
+    switch (*reply->cache_outcome) {
+      case cache::Outcome::kHitL1:
+        res.insert("X-Cache", "HIT");
+        res.insert("X-Cache-Tier", "L1");
+        break;
+      case cache::Outcome::kHitL2:
+        res.insert("X-Cache", "HIT");
+        res.insert("X-Cache-Tier", "L2");
+        break;
+      case cache::Outcome::kShared: res.insert("X-Cache", "HIT"); break;  // joined another's computation
+      case cache::Outcome::kStale: res.insert("X-Cache", "STALE"); break;
+      case cache::Outcome::kMiss: res.insert("X-Cache", "MISS"); break;
+      case cache::Outcome::kBypass: res.insert("X-Cache", "BYPASS"); break;
+    }
+  }
   return res;
 }
 
@@ -43,11 +60,15 @@ http::Handler Public(PublicBody body) {
 http::Handler Authed(ApiContext& api, Access access, AuthedBody body) {
   return [&api, access = std::move(access), body = std::move(body)](http::RequestContext& ctx)
              -> awaitable<http::Response> {
-    // A remembered access check is answered without entering Authenticate's coroutine.
-    Result<Principal> who;
-    if (auto remembered = RememberedPrincipal(api, ctx)) who = std::move(*remembered);
-    else who = co_await Authenticate(api, ctx);
-    if (!who) co_return Render(ctx, Fail(who.error()));
+    // A remembered access check is answered without entering Authenticate's coroutine, and
+    // without a copy (`who` points into the access-check cache's entry, which `remembered` holds).
+    const std::shared_ptr<const Principal> remembered = RememberedPrincipal(api, ctx);
+    Result<Principal> authenticated;
+    if (!remembered) {
+      authenticated = co_await Authenticate(api, ctx);
+      if (!authenticated) co_return Render(ctx, Fail(authenticated.error()));
+    }
+    const Principal* const who = remembered ? remembered.get() : &*authenticated;
     if (!access.roles.empty() && std::find(access.roles.begin(), access.roles.end(), who->rol) == access.roles.end())
       co_return Render(ctx, Fail(Error{ErrorKind::kPermissionDenied, "FORBIDDEN", "Rol no autorizado"}));
     if (access.tenant_required && !who->empresa_id)
@@ -67,17 +88,10 @@ http::Handler Authed(ApiContext& api, Access access, AuthedBody body) {
   };
 }
 
-Reply CachedReply(const cache::Served& served) {
+Reply CachedReply(cache::Served served) {
   Reply r;
-  r.serialized = served.body;
-  switch (served.outcome) {
-    case cache::Outcome::kHitL1: r.headers = {{"X-Cache", "HIT"}, {"X-Cache-Tier", "L1"}}; break;
-    case cache::Outcome::kHitL2: r.headers = {{"X-Cache", "HIT"}, {"X-Cache-Tier", "L2"}}; break;
-    case cache::Outcome::kShared: r.headers = {{"X-Cache", "HIT"}}; break;  // joined another's computation
-    case cache::Outcome::kStale: r.headers = {{"X-Cache", "STALE"}}; break;
-    case cache::Outcome::kMiss: r.headers = {{"X-Cache", "MISS"}}; break;
-    case cache::Outcome::kBypass: r.headers = {{"X-Cache", "BYPASS"}}; break;
-  }
+  r.serialized = std::move(served.body);  // moved: a hot entry's count is shared by every I/O thread
+  r.cache_outcome = served.outcome;
   return r;
 }
 
@@ -94,10 +108,10 @@ http::Handler AuthedCached(ApiContext& api, Access access, cache::Category categ
                   };
                   if (auto hit = api.cache.TryL1(co_await boost::asio::this_coro::executor, category,
                                                  *who.empresa_id, variant))
-                    co_return CachedReply(*hit);
+                    co_return CachedReply(std::move(*hit));
                   auto served = co_await api.cache.GetOrSet(category, *who.empresa_id, variant, factory);
                   if (!served) co_return Fail(served.error());
-                  co_return CachedReply(*served);
+                  co_return CachedReply(std::move(*served));
                 });
 }
 

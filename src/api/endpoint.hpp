@@ -8,6 +8,7 @@
 #include <boost/json/value.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +27,8 @@ struct Reply {
   std::vector<std::pair<std::string, std::string>> headers;  // may repeat a name (Set-Cookie)
   // When set, sent as the body instead of `body` (JSON serialized earlier, e.g. a cached value).
   std::shared_ptr<const std::string> serialized;
+  // How the cache served `serialized`: Render adds X-Cache (and X-Cache-Tier for a tier hit).
+  std::optional<cache::Outcome> cache_outcome;
 };
 
 inline Reply Ok(boost::json::value body) { return Reply{http::beast_http::status::ok, std::move(body), {}}; }
@@ -66,7 +69,7 @@ http::Handler BindCached(ApiContext& api, Access access, cache::Category categor
 
 // A reply carrying a cached body with its X-Cache (HIT|MISS|BYPASS|STALE) and, for a tier hit,
 // X-Cache-Tier (L1|L2) headers.
-Reply CachedReply(const cache::Served& served);
+Reply CachedReply(cache::Served served);
 
 // Writes to these paths (sessions, users, tenants) may change a token check's outcome: after one,
 // every remembered check is forgotten (ForgetAccessChecks) before the reply is sent.

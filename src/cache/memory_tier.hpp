@@ -24,7 +24,6 @@
 
 namespace iam::cache {
 
-using Value = std::shared_ptr<const std::string>;
 using CacheClock = std::chrono::steady_clock;
 
 // What MemoryTier::Put stores besides the value; soft_expires_at defaults to the hard expiry.
@@ -32,24 +31,34 @@ struct EntryMeta {
   std::optional<CacheClock::time_point> soft_expires_at;
   CacheClock::duration compute_time{0};
 };
-struct FoundEntry {
-  Value value;
+template <typename V>
+struct BasicFoundEntry {
+  std::shared_ptr<const V> value;
   CacheClock::time_point soft_expires_at, stored_at;
   CacheClock::duration compute_time{0};
 };
 
-class MemoryTier {
+// The bytes a value is charged (with its key and kEntryOverhead); a value type other than
+// std::string provides its own ValueBytes, found by argument-dependent lookup.
+inline std::size_t ValueBytes(const std::string& v) { return v.size(); }
+
+// V: the immutable value type, shared with readers as shared_ptr<const V>. Defined for
+// std::string in memory_tier.cpp (MemoryTier); another V instantiates detail/memory_tier_impl.hpp.
+template <typename V>
+class BasicMemoryTier {
  public:
+  using Value = std::shared_ptr<const V>;
+
   // Bytes charged per entry on top of its key and value (list node, map slot, control block).
   static constexpr std::size_t kEntryOverhead = 160;
 
   // max_bytes == 0 disables the tier (every Get misses, Put does nothing).
-  explicit MemoryTier(std::size_t max_bytes, std::size_t shards = 16);
-  MemoryTier(const MemoryTier&) = delete;
-  MemoryTier& operator=(const MemoryTier&) = delete;
+  explicit BasicMemoryTier(std::size_t max_bytes, std::size_t shards = 16);
+  BasicMemoryTier(const BasicMemoryTier&) = delete;
+  BasicMemoryTier& operator=(const BasicMemoryTier&) = delete;
 
   using Meta = EntryMeta;
-  using Found = FoundEntry;
+  using Found = BasicFoundEntry<V>;
 
   Value Get(std::string_view key, CacheClock::time_point now,
             CacheClock::time_point not_before = CacheClock::time_point::min());
@@ -93,14 +102,14 @@ class MemoryTier {
   struct Shard {
     std::mutex mu;
     std::list<Entry> lru;  // front = most recently used
-    std::unordered_map<HashedKey, std::list<Entry>::iterator, HashOf> index;  // views into lru keys
+    std::unordered_map<HashedKey, typename std::list<Entry>::iterator, HashOf> index;  // views into lru keys
     std::size_t bytes = 0;
     std::uint64_t front_moves = 0;  // moves to the front (puts and promotions) so far
   };
 
   static HashedKey Hashed(std::string_view key);
   Shard& ShardFor(const HashedKey& key);
-  void EraseLocked(Shard& s, std::list<Entry>::iterator it);
+  void EraseLocked(Shard& s, typename std::list<Entry>::iterator it);
   void PutLocked(Shard& s, Entry e);
 
   std::size_t max_bytes_;
@@ -109,5 +118,10 @@ class MemoryTier {
   std::atomic<std::size_t> bytes_{0}, entries_{0};
   std::atomic<std::uint64_t> evictions_{0};
 };
+
+extern template class BasicMemoryTier<std::string>;
+using MemoryTier = BasicMemoryTier<std::string>;
+using Value = MemoryTier::Value;  // a cached serialized JSON body
+using FoundEntry = MemoryTier::Found;
 
 }  // namespace iam::cache

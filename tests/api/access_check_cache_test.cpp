@@ -25,7 +25,7 @@ TEST(AccessCheckCacheTest, RemembersTheExactTokenUntilItsExpiryOrABump) {
   AccessCheckCache c(60s);
   c.Put("tok.en.sig", Who(), c.epoch());
   auto got = c.Get("tok.en.sig", 1000);
-  ASSERT_TRUE(got.has_value());
+  ASSERT_NE(got, nullptr);
   EXPECT_EQ(got->user_id, 7);
   EXPECT_EQ(got->rol, "ADMIN");
   EXPECT_EQ(got->empresa_id, std::optional<domain::Id>(3));
