@@ -152,10 +152,14 @@ void AppendCategoryTenant(std::string& out, Category category, domain::Id tenant
 std::string Cache::L1Key(Category category, domain::Id tenant, std::string_view variant) const {
   std::string key;
   key.reserve(CategoryName(category).size() + variant.size() + 48);
-  AppendCategoryTenant(key, category, tenant);
-  generations_.AppendStamp(key, tenant);
-  key.append(1, ':').append(variant);
+  AppendL1Key(key, category, tenant, variant);
   return key;
+}
+
+void Cache::AppendL1Key(std::string& out, Category category, domain::Id tenant, std::string_view variant) const {
+  AppendCategoryTenant(out, category, tenant);
+  generations_.AppendStamp(out, tenant);
+  out.append(1, ':').append(variant);
 }
 
 std::string Cache::HotKeyText(Category category, domain::Id tenant, std::string_view variant) {
@@ -190,7 +194,10 @@ Value Cache::FailSafe(Category category, domain::Id tenant, std::string_view var
 std::optional<Served> Cache::TryL1(const asio::any_io_executor& ex, Category category, domain::Id tenant,
                                    std::string_view variant, const Factory& background) {
   if (l1_.max_bytes() == 0) return std::nullopt;  // no L1 (L2 only): GetOrSet builds the key once
-  const std::string l1_key = L1Key(category, tenant, variant);
+  // Built in a per-thread buffer (no allocation per hit); nothing below keeps a view of it.
+  thread_local std::string l1_key;
+  l1_key.clear();
+  AppendL1Key(l1_key, category, tenant, variant);
   const CacheClock::time_point now = CacheClock::now();
   auto served = ServeFromL1(ex, category, tenant, variant, l1_key, now, background);
   if (served && background) NoteRead(category, tenant, variant, background, now);

@@ -182,6 +182,7 @@ class Cache {
   // "<category>:<tenant>:<epoch>.<generation>:<variant>": the L1 key under the tenant's current
   // local generation.
   std::string L1Key(Category category, domain::Id tenant, std::string_view variant) const;
+  void AppendL1Key(std::string& out, Category category, domain::Id tenant, std::string_view variant) const;
   // "<category>:<tenant>:<variant>": a key of the refresh-ahead registry (no generation).
   static std::string HotKeyText(Category category, domain::Id tenant, std::string_view variant);
   Value FailSafe(Category category, domain::Id tenant, std::string_view variant, const Error& error);
