@@ -2,13 +2,14 @@
 // the token's revocation in the database) remembered in process for a short while, so an
 // authenticated cache hit costs neither a signature check nor a database round trip. Only
 // successful authentications are kept, keyed by the exact token string (a forged or altered
-// token never matches), as the Principal itself (a hit parses nothing and copies no string), and
-// stamped with an epoch: BumpAll() (after any write to users, sessions
-// or tenants, see endpoint.cpp) voids every remembered one at once, and one made before the bump
+// token never matches), as the Principal itself (a hit parses nothing; Get shares the stored one),
+// and stamped with an epoch: BumpAll() (after any write to users, sessions or tenants, see
+// endpoint.cpp) voids every remembered one at once, and one made before the bump
 // carries the old epoch, which no reader accepts. Entries live at most max_age and never
 // past the token's own expiry, and a reader may refuse older ones (`not_before`: on PostgreSQL the
 // cache's OldestServable, which the change feed's heartbeats and "auth" notifications keep
-// exact). Byte-bounded (MemoryTier). Thread-safe.
+// exact). Byte-bounded (BasicMemoryTier<RememberedAccess>, instantiated in access_check_cache.cpp).
+// Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -29,6 +30,14 @@ struct RememberedAccess {
   std::uint64_t epoch = 0;
 };
 std::size_t ValueBytes(const RememberedAccess& r);  // charged against the byte budget
+
+}  // namespace iam::api
+
+namespace iam::cache {
+extern template class BasicMemoryTier<api::RememberedAccess>;
+}  // namespace iam::cache
+
+namespace iam::api {
 
 class AccessCheckCache {
  public:

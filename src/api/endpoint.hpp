@@ -67,8 +67,8 @@ using RouteBody = boost::asio::awaitable<Result<Reply>> (*)(ApiContext&, http::R
 http::Handler Bind(ApiContext& api, Access access, RouteBody body);
 http::Handler BindCached(ApiContext& api, Access access, cache::Category category, RouteBody body);
 
-// A reply carrying a cached body with its X-Cache (HIT|MISS|BYPASS|STALE) and, for a tier hit,
-// X-Cache-Tier (L1|L2) headers.
+// A reply carrying a cached body and how it was served: Render adds X-Cache (HIT|MISS|BYPASS|STALE)
+// and, for a tier hit, X-Cache-Tier (L1|L2).
 Reply CachedReply(cache::Served served);
 
 // Writes to these paths (sessions, users, tenants) may change a token check's outcome: after one,

@@ -29,12 +29,13 @@ std::string RandomInstanceId() {
 }
 
 // The hot-read memo of NoteRead: per thread, a direct-mapped table of keys found hot, each valid
-// for its owner (a Cache, by a process-unique number), its registry shard's eviction count and
-// until a time. A collision only overwrites a slot (the key is then noted again).
+// for its owner (a Cache, by a process-unique number), until a time, and while its registry shard
+// has moved fewer than capacity/2 keys to the front since. A collision only overwrites a slot (the
+// key is then noted again).
 struct HotMemoSlot {
   std::uint64_t owner = 0;
   std::uint64_t key_hash = 0;
-  std::uint64_t shard_evictions = 0;
+  std::uint64_t shard_front_moves = 0;
   CacheClock::time_point until{};
 };
 constexpr std::size_t kHotMemoSlots = 4096;  // 128 KiB a thread
@@ -443,9 +444,11 @@ asio::awaitable<void> Cache::BackgroundRefresh(Category category, domain::Id ten
 // decides on (the count matters only up to min_reads, and the window restarts only once it has
 // ended) but the key's recency in the LRU. So a thread that finds a key hot remembers it (the hot-
 // read memo above) and skips the registry for that key's reads for up to kHotMemoFor, never past
-// the window's end, and not once its shard has evicted any key since: a hot key's read costs a hash
-// and a thread-local slot instead of a lock, a string and two map lookups. The LRU's recency is
-// then as of at most kHotMemoFor ago, which decides only which key an over-full registry forgets.
+// the window's end, and only while fewer than capacity/2 keys of its shard have moved to the front
+// since the key last did (so it is still in the front half): a hot key's read costs a hash and a
+// thread-local slot instead of a lock, a string and two map lookups. What that changes: the
+// registry forgets a key once capacity/2 other keys (not capacity - 1, as an exact LRU would) have
+// been noted since its last read that was not skipped.
 void Cache::NoteRead(Category category, domain::Id tenant, std::string_view variant, const Factory& background,
                      CacheClock::time_point now) {
   if (options_.refresh_ahead_min_reads <= 0 || options_.refresh_ahead_capacity == 0) return;
@@ -453,7 +456,7 @@ void Cache::NoteRead(Category category, domain::Id tenant, std::string_view vari
   const std::uint64_t memo_hash = HotMemoHash(category, tenant, variant);
   HotMemoSlot& memo = hot_memo[memo_hash % kHotMemoSlots];
   if (memo.owner == memo_owner_ && memo.key_hash == memo_hash && now < memo.until &&
-      memo.shard_evictions == shard.evictions.load(std::memory_order_acquire))
+      shard.front_moves.load(std::memory_order_acquire) - memo.shard_front_moves < options_.refresh_ahead_capacity / 2)
     return;
   std::string key = HotKeyText(category, tenant, variant);
   std::lock_guard lock(shard.mu);
@@ -461,7 +464,7 @@ void Cache::NoteRead(Category category, domain::Id tenant, std::string_view vari
     if (h.reads >= options_.refresh_ahead_min_reads)
       memo = {.owner = memo_owner_,
               .key_hash = memo_hash,
-              .shard_evictions = shard.evictions.load(std::memory_order_relaxed),
+              .shard_front_moves = shard.front_moves.load(std::memory_order_relaxed),
               .until = std::min(now + kHotMemoFor, h.window_start + std::chrono::minutes(1))};
   };
   if (auto it = shard.index.find(key); it != shard.index.end()) {
@@ -472,6 +475,7 @@ void Cache::NoteRead(Category category, domain::Id tenant, std::string_view vari
     }
     ++h.reads;
     if (it->second != shard.lru.begin()) shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
+    shard.front_moves.fetch_add(1, std::memory_order_release);
     remember_if_hot(h);
     return;
   }
@@ -480,11 +484,11 @@ void Cache::NoteRead(Category category, domain::Id tenant, std::string_view vari
     if (--shard.per_tenant[last->tenant] <= 0) shard.per_tenant.erase(last->tenant);
     shard.index.erase(HotKeyText(last->category, last->tenant, last->variant));
     shard.lru.erase(last);
-    shard.evictions.fetch_add(1, std::memory_order_release);
   }
   shard.lru.push_front(HotKey{category, tenant, std::string(variant), background, now, 1});
   shard.index.emplace(std::move(key), shard.lru.begin());
   ++shard.per_tenant[tenant];
+  shard.front_moves.fetch_add(1, std::memory_order_release);
   remember_if_hot(shard.lru.front());
 }
 

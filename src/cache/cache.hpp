@@ -241,7 +241,7 @@ class Cache {
     std::list<HotKey> lru;  // front: most recently read
     std::unordered_map<std::string, std::list<HotKey>::iterator> index;
     std::unordered_map<domain::Id, int> per_tenant;  // registry entries per tenant
-    std::atomic<std::uint64_t> evictions{0};         // keys forgotten for room (voids NoteRead's memo)
+    std::atomic<std::uint64_t> front_moves{0};       // notes so far (each moves a key to the front)
   };
   HotShard& HotShardOf(domain::Id tenant) { return hot_[static_cast<std::uint64_t>(tenant) % hot_.size()]; }
   std::array<HotShard, kHotShards> hot_;

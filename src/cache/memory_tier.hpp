@@ -1,8 +1,10 @@
-// MemoryTier: the in-process cache tier (L1). A sharded LRU of immutable serialized values with a
-// per-entry expiry and a hard byte budget: the accounted bytes (key + value + a fixed per-entry
-// overhead) never exceed max_bytes; a value that alone exceeds a shard's share is not stored.
-// Thread-safe (one mutex per shard). Eviction follows LRU order, except that a hit on an entry in
-// the front half of its shard leaves it there (far from eviction, and the hit writes nothing).
+// MemoryTier: the in-process cache tier (L1). A sharded LRU of immutable values (serialized JSON
+// for MemoryTier; BasicMemoryTier<V> holds any V) with a per-entry expiry and a hard byte budget:
+// the accounted bytes (key + ValueBytes(value) + a fixed per-entry overhead) never exceed
+// max_bytes; a value that alone exceeds a shard's share is not stored.
+// Thread-safe (one mutex per shard). Eviction follows LRU order, except that a hit on an entry
+// moved to the front fewer than size/2 moves ago (so still in the front half) leaves it where it
+// is (far from eviction, and the hit writes nothing).
 // A miss, an expired entry and an entry stored before the reader's `not_before` all read as
 // nullptr (the last one stays: a later reader may accept it).
 // An entry may carry a soft expiry before its hard one (the cache serves it past the soft expiry

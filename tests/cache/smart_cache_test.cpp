@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -317,8 +320,8 @@ TEST(RefreshAheadTest, TheRegistryIsBounded) {
   EXPECT_EQ(db.reads, 5);
 }
 
-// Reads of a key already hot skip the registry (a per-thread memo) but must decide the same: a hot
-// key the registry forgot for room is noted again on its very next read, memo or not.
+// Reads of a key already hot skip the registry (a per-thread memo): a hot key the registry forgot
+// for room is noted again on its very next read, memo or not.
 TEST(RefreshAheadTest, AHotKeyForgottenForRoomIsNotedAgainOnItsNextRead) {
   Cache cache(CacheOptions{.refresh_ahead_min_reads = 1, .refresh_ahead_debounce = 0ms, .refresh_ahead_capacity = 1},
               nullptr);
@@ -332,6 +335,46 @@ TEST(RefreshAheadTest, AHotKeyForgottenForRoomIsNotedAgainOnItsNextRead) {
   EXPECT_EQ(cache.Snapshot().refresh_ahead_runs, 1u);
   EXPECT_EQ(kpis_db.reads, 2) << "kpis, read last, is the key refreshed";
   EXPECT_EQ(financial_db.reads, 1);
+}
+
+// The memo skips a hot key's reads only while the key is in its shard's front half (fewer than
+// capacity/2 keys noted since it was): one read after that moves it to the front again, so a key
+// read within the last capacity/2 notes is never the one forgotten. Keys "0".."4" of one tenant
+// (one registry shard), min_reads 1; `present` are the keys the registry still has at the write.
+TEST(RefreshAheadTest, TheMemoNeverLetsARecentlyReadKeyBeForgotten) {
+  struct Case {
+    const char* name;
+    std::size_t capacity;
+    std::vector<int> reads;
+    std::vector<int> refreshed;
+  };
+  const std::vector<Case> cases = {
+      // 0's second read is skipped (1 note since, < 2), its third is not (2 notes since).
+      {"capacity 4", 4, {0, 1, 0, 2, 0, 3, 4}, {0, 2, 3, 4}},
+      // capacity/2 = 1: only a read with no note since may be skipped.
+      {"capacity 2", 2, {0, 1, 0, 2}, {0, 2}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Cache cache(CacheOptions{.refresh_ahead_min_reads = 1,
+                             .refresh_ahead_debounce = 0ms,
+                             .refresh_ahead_capacity = c.capacity},
+                nullptr);
+    std::array<Db, 5> dbs;
+    std::array<Factory, 5> factories;
+    for (std::size_t i = 0; i < dbs.size(); ++i) factories[i] = dbs[i].factory();
+    for (int k : c.reads) {
+      const Factory& f = factories[static_cast<std::size_t>(k)];
+      ASSERT_TRUE(RunSync(cache.GetOrSet(Category::kKpis, 1, std::to_string(k), f, false, f)).has_value());
+    }
+    RunSync(cache.Invalidate(1));
+    for (int k = 0; k < 5; ++k) {
+      SCOPED_TRACE("key " + std::to_string(k));
+      const bool read = std::find(c.reads.begin(), c.reads.end(), k) != c.reads.end();
+      const bool refreshed = std::find(c.refreshed.begin(), c.refreshed.end(), k) != c.refreshed.end();
+      EXPECT_EQ(dbs[static_cast<std::size_t>(k)].reads, (read ? 1 : 0) + (refreshed ? 1 : 0));
+    }
+  }
 }
 
 // Each Cache has its own memo slots: a key hot in one cache is not taken as noted in another.

@@ -2,13 +2,24 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 namespace iam::http {
 namespace {
 
 using verb = beast_http::verb;
 
-Handler Named(std::string) {
-  return [](RequestContext&) -> boost::asio::awaitable<Response> { co_return Response{}; };
+// A handler that knows its name, so a test can tell which route's handler a match points at.
+struct NamedHandler {
+  std::string name;
+  boost::asio::awaitable<Response> operator()(RequestContext&) const { co_return Response{}; }
+};
+Handler Named(std::string name) { return NamedHandler{std::move(name)}; }
+std::string NameOf(const Router::Match& m) {
+  if (m.handler == nullptr) return "";
+  const auto* named = m.handler->target<NamedHandler>();
+  return named == nullptr ? "?" : named->name;
 }
 
 Router MakeRouter() {
@@ -72,6 +83,30 @@ TEST(RouterTest, MatchesTable) {
     } else {
       EXPECT_TRUE(m.params.empty());
     }
+  }
+}
+
+// Routes of one path for several methods: the direct lookup of a literal path picks the handler of
+// the request's method, as the scan does for the others.
+TEST(RouterTest, EachMethodGetsItsOwnHandler) {
+  Router r = MakeRouter();
+  struct Case {
+    verb method;
+    const char* path;
+    const char* handler;
+  } kCases[] = {
+      {verb::get, "/productos", "/productos"},
+      {verb::post, "/productos", "post"},
+      {verb::get, "/productos/", "/productos"},
+      {verb::post, "/product%6Fs", "post"},
+      {verb::get, "/productos/3", "/productos/:id"},
+      {verb::patch, "/productos/3", "patch"},
+      {verb::delete_, "/movimientos/9", "del"},
+      {verb::get, "/movimientos/eliminados", "/movimientos/eliminados"},
+  };
+  for (const auto& k : kCases) {
+    SCOPED_TRACE(std::string(beast_http::to_string(k.method)) + " " + k.path);
+    EXPECT_EQ(NameOf(r.Find(k.method, k.path)), k.handler);
   }
 }
 
