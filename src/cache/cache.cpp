@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/container_hash/hash.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -43,17 +44,11 @@ constexpr auto kHotMemoFor = std::chrono::seconds(1);  // how stale the registry
 thread_local std::array<HotMemoSlot, kHotMemoSlots> hot_memo{};
 std::atomic<std::uint64_t> hot_memo_owners{0};
 
-std::uint64_t Mix(std::uint64_t x) {  // splitmix64's finalizer
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 std::uint64_t HotMemoHash(Category category, domain::Id tenant, std::string_view variant) {
-  return Mix(std::hash<std::string_view>{}(variant) ^ Mix(static_cast<std::uint64_t>(tenant) * 64 +
-                                                          static_cast<std::uint64_t>(category)));
+  std::size_t h = std::hash<std::string_view>{}(variant);
+  boost::hash_combine(h, tenant);
+  boost::hash_combine(h, static_cast<int>(category));
+  return h;
 }
 
 }  // namespace

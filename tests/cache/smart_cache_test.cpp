@@ -377,15 +377,18 @@ TEST(RefreshAheadTest, TheMemoNeverLetsARecentlyReadKeyBeForgotten) {
   }
 }
 
-// Each Cache has its own memo slots: a key hot in one cache is not taken as noted in another.
+// Each Cache has its own memo slots: a key hot in one cache is not taken as noted in another. The
+// second cache first notes another key of the tenant, so that its registry shard has moved as many
+// keys to the front as the first's had when it memoized: only the owner tells the two apart.
 TEST(RefreshAheadTest, AnotherCacheNotesTheSameKeyForItself) {
   const CacheOptions options{.refresh_ahead_min_reads = 1, .refresh_ahead_debounce = 0ms};
   Cache first(options, nullptr), second(options, nullptr);
-  Db first_db, second_db;
+  Db first_db, second_db, other_db;
   ASSERT_TRUE(Reader(first, first_db.factory())().has_value());
+  ASSERT_TRUE(Reader(second, other_db.factory())(false, 1, Category::kFinancialKpis).has_value());
   ASSERT_TRUE(Reader(second, second_db.factory())().has_value());
   RunSync(second.Invalidate(1));
-  EXPECT_EQ(second.Snapshot().refresh_ahead_runs, 1u);
+  EXPECT_EQ(second.Snapshot().refresh_ahead_runs, 2u);  // the other key and this one
   EXPECT_EQ(second_db.reads, 2);
 }
 

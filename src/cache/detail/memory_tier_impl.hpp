@@ -39,14 +39,16 @@ void BasicMemoryTier<V>::EraseLocked(Shard& s, typename std::list<Entry>::iterat
 }
 
 template <typename V>
-typename BasicMemoryTier<V>::Value BasicMemoryTier<V>::Get(std::string_view key, CacheClock::time_point now, CacheClock::time_point not_before) {
+typename BasicMemoryTier<V>::Value BasicMemoryTier<V>::Get(std::string_view key, CacheClock::time_point now,
+                                                          CacheClock::time_point not_before) {
   auto found = Find(key, now, not_before);
   return found ? std::move(found->value) : nullptr;
 }
 
 template <typename V>
-std::optional<typename BasicMemoryTier<V>::Found> BasicMemoryTier<V>::Find(std::string_view key, CacheClock::time_point now,
-                                                  CacheClock::time_point not_before) {
+std::optional<typename BasicMemoryTier<V>::Found> BasicMemoryTier<V>::Find(std::string_view key,
+                                                                           CacheClock::time_point now,
+                                                                           CacheClock::time_point not_before) {
   if (shard_budget_ == 0) return std::nullopt;
   const HashedKey hashed = Hashed(key);
   Shard& s = ShardFor(hashed);
@@ -71,7 +73,7 @@ std::optional<typename BasicMemoryTier<V>::Found> BasicMemoryTier<V>::Find(std::
 
 template <typename V>
 void BasicMemoryTier<V>::Put(std::string key, Value value, CacheClock::time_point expires_at,
-                     CacheClock::time_point stored_at, Meta meta) {
+                             CacheClock::time_point stored_at, Meta meta) {
   if (shard_budget_ == 0 || !value) return;
   const std::size_t hash = Hashed(key).hash;
   Shard& s = ShardFor(HashedKey{key, hash});
@@ -83,7 +85,7 @@ void BasicMemoryTier<V>::Put(std::string key, Value value, CacheClock::time_poin
 
 template <typename V>
 void BasicMemoryTier<V>::PutIfNewer(std::string key, Value value, CacheClock::time_point expires_at,
-                            CacheClock::time_point stored_at) {
+                                    CacheClock::time_point stored_at) {
   if (shard_budget_ == 0 || !value) return;
   const HashedKey hashed = Hashed(key);
   Shard& s = ShardFor(hashed);
