@@ -103,7 +103,16 @@ AlertMonitor::AlertMonitor(asio::any_io_executor executor, AlertMonitorOptions o
       timer_(executor_),
       evaluator_(options.thresholds) {}
 
-void AlertMonitor::Start() { asio::co_spawn(executor_, Loop(), asio::detached); }
+void AlertMonitor::Start() {
+  // The baseline is taken here, not by the loop's first tick: that runs later on the executor, and
+  // requests served before it would fall outside every window. Redis's counters are not read
+  // (that needs a round trip); a base without them counts the client's calls from zero.
+  {
+    std::lock_guard lock(mu_);
+    evaluator_.Observe(Read(nullptr));
+  }
+  asio::co_spawn(executor_, Loop(), asio::detached);
+}
 
 void AlertMonitor::Stop() {
   {

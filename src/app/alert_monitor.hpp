@@ -33,7 +33,7 @@ class AlertMonitor final : public api::AlertSource {
   AlertMonitor(boost::asio::any_io_executor executor, AlertMonitorOptions options, cache::Cache& cache,
                const http::RequestDurations& durations, AlertWebhook* webhook);
 
-  void Start();  // a first reading now, then one every interval
+  void Start();  // a baseline reading before it returns, then one every interval
   void Stop();
   // One reading and evaluation (what each interval runs).
   boost::asio::awaitable<void> Tick();

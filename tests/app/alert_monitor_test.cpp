@@ -195,6 +195,22 @@ TEST_F(AlertMonitorTest, ResponseTimeP95OfEveryRequest) {
   EXPECT_FALSE(Rule(domain::AlertRule::kHitRate).firing);
 }
 
+// Start's baseline is taken before it returns: requests served before the loop's first tick
+// (its executor busy, or not yet running) are inside the window, not in the baseline.
+TEST_F(AlertMonitorTest, RequestsServedBeforeTheFirstTickAreCounted) {
+  Serve(Quiet());
+  asio::io_context idle;  // not run until the requests are done
+  AlertMonitor monitor(idle.get_executor(), AlertMonitorOptions{.thresholds = Quiet(), .interval = 100ms},
+                       h_->cache(), h_->durations(), nullptr);
+  monitor.Start();
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(h_->Get("/health").status, 200);
+  idle.run_for(50ms);  // the first tick, not yet the second
+  const auto report = monitor.Report();
+  EXPECT_EQ(report.rules[static_cast<std::size_t>(domain::AlertRule::kResponseP95)].state.samples, 3u);
+  monitor.Stop();
+  idle.run_for(50ms);
+}
+
 TEST_F(AlertMonitorTest, AReceiverThatNeverAnswersHoldsNoRequest) {
   LogCapture log;
   WebhookReceiver receiver({}, 0);  // accepts, reads, never answers
