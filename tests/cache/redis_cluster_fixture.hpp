@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cache/redis_cluster_client.hpp"
+#include "support/io_threads.hpp"
 #include "support/redis_cluster.hpp"
 #include "support/test_env.hpp"
 
@@ -25,28 +26,7 @@ namespace iam::cache::cluster_test {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-// An io_context run by two threads until destruction.
-class IoThreads {
- public:
-  IoThreads() : guard_(asio::make_work_guard(ioc_)) {
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { ioc_.run(); });
-  }
-  ~IoThreads() {
-    guard_.reset();
-    ioc_.stop();
-    for (auto& t : threads_) t.join();
-  }
-  asio::io_context& ioc() { return ioc_; }
-  template <typename T>
-  T Run(asio::awaitable<T> op) {
-    return asio::co_spawn(ioc_, std::move(op), asio::use_future).get();
-  }
-
- private:
-  asio::io_context ioc_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_;
-  std::vector<std::thread> threads_;
-};
+using test::IoThreads;
 
 // One cluster per suite (Tag: the suite's own class, so that each suite gets its own).
 template <typename Tag>

@@ -33,6 +33,7 @@
 
 #include "cache/cache.hpp"
 #include "cache/redis_client.hpp"
+#include "support/io_threads.hpp"
 #include "support/redis_server.hpp"
 #include "support/test_env.hpp"
 
@@ -67,28 +68,7 @@ std::string UniquePrefix() {
   return "iam-tier-test-" + std::to_string(rng() % 1'000'000'000'000ULL);
 }
 
-// An io_context run by two threads until destruction (a work guard keeps it alive meanwhile).
-class IoThreads {
- public:
-  IoThreads() : guard_(asio::make_work_guard(ioc_)) {
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { ioc_.run(); });
-  }
-  ~IoThreads() {
-    guard_.reset();
-    ioc_.stop();
-    for (auto& t : threads_) t.join();
-  }
-  asio::io_context& ioc() { return ioc_; }
-  template <typename T>
-  T Run(asio::awaitable<T> op) {
-    return asio::co_spawn(ioc_, std::move(op), asio::use_future).get();
-  }
-
- private:
-  asio::io_context ioc_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_;
-  std::vector<std::thread> threads_;
-};
+using test::IoThreads;
 
 // Suspends (1 ms steps) until pred() holds or `limit` passes; returns whether it held.
 asio::awaitable<bool> WaitUntil(const std::function<bool()>& pred, std::chrono::milliseconds limit = 10s) {

@@ -30,6 +30,7 @@
 #include "cache/cache.hpp"
 #include "cache/redis_client.hpp"
 #include "cache/redis_tier.hpp"
+#include "support/io_threads.hpp"
 #include "support/redis_server.hpp"
 #include "support/test_env.hpp"
 
@@ -46,27 +47,7 @@ std::string UniquePrefix() {
 }
 
 // An io_context run by two threads until destruction.
-class IoThreads {
- public:
-  IoThreads() : guard_(asio::make_work_guard(ioc_)) {
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { ioc_.run(); });
-  }
-  ~IoThreads() {
-    guard_.reset();
-    ioc_.stop();
-    for (auto& t : threads_) t.join();
-  }
-  asio::io_context& ioc() { return ioc_; }
-  template <typename T>
-  T Run(asio::awaitable<T> op) {
-    return asio::co_spawn(ioc_, std::move(op), asio::use_future).get();
-  }
-
- private:
-  asio::io_context ioc_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_;
-  std::vector<std::thread> threads_;
-};
+using test::IoThreads;
 
 asio::awaitable<void> Sleep(std::chrono::milliseconds d) {
   asio::steady_timer t(co_await asio::this_coro::executor);
