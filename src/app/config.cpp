@@ -214,6 +214,14 @@ Result<void> ParseCache(const VarMap& v, Config& c) {
     if (!ok) return Fail(Invalid("CACHE_PREFIX", "letters, digits, '_', '-', '.'; at most 64", *p));
     c.cache_prefix = *p;
   }
+  if (auto r = IntVar(v, "CACHE_INSTANCE_HEARTBEAT_MS", c.cache_instance_heartbeat_ms, 100, 600000); !r) return r;
+  if (auto n = Get(v, "IAM_INSTANCE_NAME")) {
+    bool ok = !n->empty() && n->size() <= 200 && std::all_of(n->begin(), n->end(), [](unsigned char ch) {
+      return std::isgraph(ch) != 0;
+    });
+    if (!ok) return Fail(Invalid("IAM_INSTANCE_NAME", "1 to 200 printable characters, no spaces", *n));
+    c.instance_name = *n;
+  }
   c.metrics_token = Get(v, "METRICS_TOKEN").value_or("");
   return ParseRedis(v, c.redis);
 }
@@ -323,7 +331,8 @@ const std::vector<std::string>& KnownVariables() {
       "REDIS_PASSWORD", "REDIS_USERNAME", "REDIS_DB", "REDIS_TLS", "REDIS_CLUSTER_NODES", "CACHE_PREFIX",
       "METRICS_TOKEN", "CACHE_TTL_KPIS", "CACHE_TTL_FINANCIAL", "CACHE_TTL_PRODUCTOS", "CACHE_TTL_EMPRESA",
       "CACHE_TTL_USUARIO", "CACHE_TTL_CONFIG", "CACHE_TTL_PREDICTIVE", "CACHE_TTL_SESSION", "CACHE_L1_MAX_BYTES",
-      "CACHE_L1_MAX_AGE_MS", "CACHE_L1_HEARTBEAT_MS", "REDIS_TIMEOUT_MS", "CACHE_FAILSAFE_MAX_AGE_S", "CACHE_SWR_WINDOW_S",
+      "CACHE_L1_MAX_AGE_MS", "CACHE_L1_HEARTBEAT_MS", "REDIS_TIMEOUT_MS", "IAM_INSTANCE_NAME", "CACHE_INSTANCE_HEARTBEAT_MS",
+      "CACHE_FAILSAFE_MAX_AGE_S", "CACHE_SWR_WINDOW_S",
       "CACHE_XFETCH_BETA", "CACHE_LOCK_TTL_MS", "CACHE_REFRESH_AHEAD_MIN_READS", "CACHE_REFRESH_AHEAD_DEBOUNCE_MS",
       "ALERT_HIT_RATE_MIN", "ALERT_P95_MS", "ALERT_REDIS_ERROR_RATE", "ALERT_REDIS_MEMORY_MB", "ALERT_WINDOW_S",
       "ALERT_INTERVAL_MS", "ALERT_MIN_SAMPLES", "ALERT_WEBHOOK_URL", "ALERT_WEBHOOK_TIMEOUT_MS",
@@ -426,6 +435,8 @@ std::vector<std::pair<std::string, std::string>> Masked(const Config& c) {
       {"CACHE_L1_MAX_AGE_MS", std::to_string(c.cache_l1_max_age_ms)},
       {"CACHE_L1_HEARTBEAT_MS", std::to_string(c.cache_l1_heartbeat_ms)},
       {"REDIS_TIMEOUT_MS", std::to_string(c.redis_timeout_ms)},
+      {"IAM_INSTANCE_NAME", c.instance_name.empty() ? "(host:port)" : c.instance_name},
+      {"CACHE_INSTANCE_HEARTBEAT_MS", std::to_string(c.cache_instance_heartbeat_ms)},
       {"CACHE_FAILSAFE_MAX_AGE_S", std::to_string(c.cache_failsafe_max_age_s)},
       {"CACHE_SWR_WINDOW_S", std::to_string(c.cache_swr_window_s)},
       {"CACHE_XFETCH_BETA", fmt::format("{}", c.cache_xfetch_beta)},

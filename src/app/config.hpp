@@ -82,6 +82,12 @@ struct Config {
   // it is, L1 entries older than CACHE_L1_MAX_AGE_MS are still served. 0 = never (age cap only).
   std::int64_t cache_l1_heartbeat_ms = 50;
   std::int64_t redis_timeout_ms = 50;  // REDIS_TIMEOUT_MS: per Redis call
+  // With Redis: this instance's name among those sharing it (IAM_INSTANCE_NAME; empty: host:port)
+  // and how often it says it is alive (CACHE_INSTANCE_HEARTBEAT_MS); one silent for 4 beats, or
+  // found at start-up under its own name, stopped uncleanly: every tenant is invalidated
+  // (cache/instance_registry.hpp).
+  std::string instance_name;
+  std::int64_t cache_instance_heartbeat_ms = 5000;
   // The intelligent cache (docs/caching.md "Stale values, early refresh, stampedes"); 0 turns each off.
   std::int64_t cache_failsafe_max_age_s = 300;    // CACHE_FAILSAFE_MAX_AGE_S: last good value for a failing DB
   std::int64_t cache_swr_window_s = 60;           // CACHE_SWR_WINDOW_S: stale-while-revalidate past the TTL

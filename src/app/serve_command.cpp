@@ -10,6 +10,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <unistd.h>
+
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -24,6 +27,7 @@
 #include "app/redis_connect.hpp"
 #include "cache/cache.hpp"
 #include "cache/change_feed.hpp"
+#include "cache/instance_registry.hpp"
 #include "cache/redis_commands.hpp"
 #include "cache/redis_tier.hpp"
 #include "api/routes.hpp"
@@ -82,6 +86,35 @@ std::unique_ptr<store::ChangeListener> StartChangeListener(const Config& config,
   if (!listener->WaitConnected(std::chrono::seconds(5)))
     spdlog::warn("change listener not connected yet: it keeps trying, and invalidates everything once it is");
   return listener;
+}
+
+// "<host name>:<port>": stable across restarts of one instance, distinct between instances.
+std::string DefaultInstanceName(unsigned short port) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "iam:" + std::to_string(port);
+  return std::string(host) + ":" + std::to_string(port);
+}
+
+// Every tenant the database knows, read on the blocking pool, then invalidated in both tiers.
+boost::asio::awaitable<bool> InvalidateEveryTenant(store::Database& db, boost::asio::thread_pool& blocking,
+                                                   cache::Cache& cache) {
+  auto tenants = co_await boost::asio::co_spawn(
+      blocking,
+      [&db]() -> boost::asio::awaitable<std::optional<std::vector<domain::Id>>> {
+        auto lease = db.Acquire();
+        if (!lease) co_return std::nullopt;
+        auto ids = store::ListEmpresaIds(**lease);
+        if (!ids) co_return std::nullopt;
+        co_return std::move(*ids);
+      },
+      boost::asio::use_awaitable);
+  if (!tenants) {
+    spdlog::warn("cache: could not list the tenants to invalidate; trying again on the next beat");
+    co_return false;
+  }
+  co_await cache.InvalidateMany(*tenants, true);
+  spdlog::info("cache: invalidated {} tenant(s)", tenants->size());
+  co_return true;
 }
 
 }  // namespace
@@ -175,7 +208,10 @@ int RunServe(const Config& config) {
                       .random = {},
                       .lock_ttl = std::chrono::milliseconds(config.cache_lock_ttl_ms),
                       .refresh_ahead_min_reads = static_cast<int>(config.cache_refresh_ahead_min_reads),
-                      .refresh_ahead_debounce = std::chrono::milliseconds(config.cache_refresh_ahead_debounce_ms)},
+                      .refresh_ahead_debounce = std::chrono::milliseconds(config.cache_refresh_ahead_debounce_ms),
+                      // Until the instance registry's first beat: a predecessor killed mid-write
+                      // may have left L2 entries that its invalidation never reached.
+                      .remote_starts_closed = redis_tier != nullptr},
                      redis_tier.get());
   // Authentications remembered for the usuario TTL, and served as old as the cache's L1 may be
   // (on PostgreSQL: CACHE_L1_MAX_AGE_MS, or older while the change feed is caught up; writes to
@@ -232,7 +268,32 @@ int RunServe(const Config& config) {
     spdlog::critical("{}", port.error().message);
     return 1;
   }
-  server.Start();
+  // With Redis: notice instances (this one's previous run included) that stopped without
+  // deregistering, and invalidate every tenant for them; L2 opens, and connections are accepted
+  // (they wait in the listen backlog meanwhile), once the first beat has been tried.
+  std::unique_ptr<cache::InstanceRegistry> registry;
+  if (redis_tier) {
+    const auto beat = std::chrono::milliseconds(config.cache_instance_heartbeat_ms);
+    registry = std::make_unique<cache::InstanceRegistry>(
+        io.get_executor(), *redis_tier,
+        cache::InstanceRegistryOptions{
+            .name = config.instance_name.empty() ? DefaultInstanceName(*port) : config.instance_name,
+            .interval = beat,
+            .lapse_after = 4 * beat},
+        cache::InstanceRegistry::Callbacks{
+            .invalidate_all = [&] { return InvalidateEveryTenant(*db, blocking, cache); },
+            .on_ready = [&cache] { cache.OpenRemote(); },
+            .settle_pending = [&cache] { return cache.SettlePending(); },
+            .before_first_beat = [&redis]() -> boost::asio::awaitable<void> {
+              if (auto up = co_await redis->WaitConnected(std::chrono::seconds(2)); !up)
+                spdlog::warn("redis: not connected at start-up ({}); serving without L2 until it is",
+                             up.error().message);
+            },
+            .on_first_beat = [&server] { server.Start(); }});
+    registry->Start();
+  } else {
+    server.Start();
+  }
 
   // SIGTERM/SIGINT: first SHUTDOWN_DRAIN_MS of draining (health checks answer 503 so that load
   // balancers and orchestrators take the instance out; every request is still served), then stop
@@ -248,7 +309,13 @@ int RunServe(const Config& config) {
     if (webhook) webhook->Stop();
     server.Shutdown(config.shutdown_timeout, [&](bool drained) {
       spdlog::info(drained ? "shutdown: all requests finished" : "shutdown: deadline passed, closing");
-      stop_io();
+      // Deregistered only when every request finished and Redis has every invalidation: otherwise
+      // the next run (or another instance) invalidates everything, as after a kill.
+      if (!drained || !registry) return stop_io();
+      boost::asio::co_spawn(io, registry->Leave(), [&](std::exception_ptr, bool left) {
+        if (!left) spdlog::warn("shutdown: not deregistered from Redis; the next start invalidates every tenant");
+        stop_io();
+      });
     });
   };
   std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int signo) {

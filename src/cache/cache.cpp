@@ -55,6 +55,7 @@ std::uint64_t HotMemoHash(Category category, domain::Id tenant, std::string_view
 
 Cache::Cache(CacheOptions options, RemoteTier* remote)
     : options_(std::move(options)), remote_(remote), l1_(options_.l1_max_bytes),
+      remote_open_(!options_.remote_starts_closed),
       instance_id_(RandomInstanceId()),
       memo_owner_(hot_memo_owners.fetch_add(1, std::memory_order_relaxed) + 1) {}
 
@@ -121,7 +122,7 @@ asio::awaitable<bool> Cache::FlushPending() {
 }
 
 asio::awaitable<bool> Cache::UseRemote(domain::Id tenant) {
-  if (remote_ == nullptr) co_return false;
+  if (remote_ == nullptr || !remote_open_.load(std::memory_order_acquire)) co_return false;
   co_await FlushPending();
   co_return !RemotePending(tenant);
 }

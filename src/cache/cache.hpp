@@ -87,6 +87,10 @@ struct CacheOptions {
   // Keys remembered for refresh-ahead, per shard of the registry (LRU; kHotShards shards by
   // tenant, so at most kHotShards times this many in all).
   std::size_t refresh_ahead_capacity = 128;
+  // L2 starts closed: neither read nor written until OpenRemote() (invalidations still reach it).
+  // For start-up, while it is not yet known whether a predecessor died with invalidations that
+  // never reached Redis (instance_registry.hpp).
+  bool remote_starts_closed = false;
 };
 
 inline constexpr std::size_t kHotShards = 8;  // shards of the refresh-ahead registry
@@ -139,6 +143,11 @@ class Cache {
   // The oldest in-process entry a read at `now` may serve (see CacheOptions::l1_max_age); also used
   // by other in-process caches of database state that the change feed keeps exact.
   CacheClock::time_point OldestServable(CacheClock::time_point now) const;
+
+  // Lets reads and stores use L2 from now on (see CacheOptions::remote_starts_closed).
+  void OpenRemote() { remote_open_.store(true, std::memory_order_release); }
+  // Pushes the bumps remembered during a Redis outage; true when none is left (a clean stop needs it).
+  boost::asio::awaitable<bool> SettlePending() { return FlushPending(); }
 
   // Admin clear: the tenant's entries (invalidated, then deleted from Redis), or every entry of
   // this application (scope all). Returns the number of Redis keys deleted.
@@ -221,6 +230,7 @@ class Cache {
 
   std::atomic<int> background_{0};
   std::atomic<std::uint64_t> lock_tokens_{0};
+  std::atomic<bool> remote_open_;
   const std::string instance_id_;  // random, distinguishes this process's lock tokens
   const std::uint64_t memo_owner_;  // process-unique: this Cache's slots in NoteRead's hot-read memo
   std::mutex refreshing_mu_;

@@ -47,6 +47,25 @@ end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 return 1)";
 
+// KEYS[1] = instances hash; ARGV[1] = this instance; ARGV[2] = lapse (ms); ARGV[3] = key TTL (s).
+// Returns {was this instance registered (0/1), lapsed instance...}; lapsed ones are removed, so
+// exactly one instance reports each. Redis's clock, so hosts need not agree on the time. A value
+// that is not a number (written by hand) counts as lapsed.
+const std::string kHeartbeatScript = R"(local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local out = {redis.call('HEXISTS', KEYS[1], ARGV[1])}
+redis.call('HSET', KEYS[1], ARGV[1], now)
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local beat = tonumber(all[i + 1])
+  if all[i] ~= ARGV[1] and (beat == nil or now - beat > tonumber(ARGV[2])) then
+    redis.call('HDEL', KEYS[1], all[i])
+    out[#out + 1] = all[i]
+  end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return out)";
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
@@ -93,6 +112,8 @@ std::string RedisTier::LockKey(domain::Id tenant, Category c, std::string_view g
                                std::string_view variant) const {
   return fmt::format("{}lock:{}:{}:{}", TenantTag(tenant), CategoryName(c), generation, variant);
 }
+
+std::string RedisTier::InstancesKey() const { return prefix_ + ":instances"; }
 
 asio::awaitable<Result<bool>> RedisTier::TryLock(domain::Id tenant, Category c, std::string_view generation,
                                                  std::string_view variant, std::string_view token,
@@ -267,6 +288,34 @@ asio::awaitable<Result<void>> RedisTier::Invalidate(std::span<const domain::Id> 
     for (const RedisReply& reply : *r)
       if (reply.IsError()) co_return Fail(RedisError("redis_error", reply.str));
   }
+  co_return Result<void>{};
+}
+
+asio::awaitable<Result<InstanceHeartbeat>> RedisTier::Heartbeat(std::string_view instance,
+                                                                std::chrono::milliseconds lapse_after) {
+  std::vector<std::string> args{"EVAL",
+                                kHeartbeatScript,
+                                "1",
+                                InstancesKey(),
+                                std::string(instance),
+                                std::to_string(lapse_after.count()),
+                                std::to_string(generation_ttl_.count())};
+  auto r = co_await Call(std::move(args));
+  if (!r) co_return Fail(r.error());
+  if (r->IsError()) co_return Fail(RedisError("redis_error", r->str));
+  if (r->type != RedisReply::Type::kArray || r->elements.empty())
+    co_return Fail(RedisError("redis_error", "unexpected heartbeat reply " + DescribeRedisReply(*r)));
+  InstanceHeartbeat beat;
+  beat.was_registered = r->elements[0].integer == 1;
+  for (std::size_t i = 1; i < r->elements.size(); ++i) beat.lapsed.push_back(r->elements[i].str);
+  co_return beat;
+}
+
+asio::awaitable<Result<void>> RedisTier::Deregister(std::string_view instance) {
+  std::vector<std::string> args{"HDEL", InstancesKey(), std::string(instance)};
+  auto r = co_await Call(std::move(args));
+  if (!r) co_return Fail(r.error());
+  if (r->IsError()) co_return Fail(RedisError("redis_error", r->str));
   co_return Result<void>{};
 }
 

@@ -6,6 +6,7 @@
 //   <prefix>:{t<tenant>}:gen                                  the tenant's generation (INCR)
 //   <prefix>:{t<tenant>}:<category>:<variant>                 "<generation>\n<value>" (SET ... EX ttl)
 //   <prefix>:{t<tenant>}:lock:<category>:<generation>:<variant>  stampede lock (SET NX PX, short)
+//   <prefix>:instances                                        hash: instance name -> last beat (ms, Redis clock)
 // A lookup reads the generation and the entry in one MGET (both on the tenant's slot) and serves
 // the entry only if it was stored under that generation; a store from before a write carries the
 // older generation and is never served. Generation keys carry a TTL (twice the longest category TTL, refreshed on each
@@ -53,6 +54,9 @@ class RedisTier final : public RemoteTier {
                                               std::string_view variant, std::string_view token) override;
   boost::asio::awaitable<Result<std::uint64_t>> Clear(std::optional<domain::Id> tenant) override;
   boost::asio::awaitable<RemoteStatus> Status() override;
+  boost::asio::awaitable<Result<InstanceHeartbeat>> Heartbeat(std::string_view instance,
+                                                              std::chrono::milliseconds lapse_after) override;
+  boost::asio::awaitable<Result<void>> Deregister(std::string_view instance) override;
 
   // Key helpers (also for tests and tools).
   std::string TenantTag(domain::Id tenant) const;  // "<prefix>:{t<tenant>}:"
@@ -61,6 +65,7 @@ class RedisTier final : public RemoteTier {
   // What Put stores under EntryKey: "<generation>\n<value>".
   static std::string EntryValue(std::string_view generation, std::string_view value);
   std::string LockKey(domain::Id tenant, Category c, std::string_view generation, std::string_view variant) const;
+  std::string InstancesKey() const;  // "<prefix>:instances"
 
 
  private:

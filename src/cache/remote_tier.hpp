@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cache/category.hpp"
 #include "cache/memory_tier.hpp"
@@ -30,6 +31,12 @@ struct RemoteLookup {
 
 // Upper bounds (microseconds) of the Redis latency histogram buckets; one more bucket is +Inf.
 inline constexpr std::array<double, 10> kLatencyBucketsUs = {100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000};
+
+// What a heartbeat found (RemoteTier::Heartbeat).
+struct InstanceHeartbeat {
+  bool was_registered = false;       // this instance's name was already there before the beat
+  std::vector<std::string> lapsed;   // other instances whose last beat is older than lapse_after (now removed)
+};
 
 struct RemoteStatus {
   bool configured = false;
@@ -70,6 +77,13 @@ class RemoteTier {
   // Deletes this application's keys of one tenant, or every key under the prefix (never FLUSHDB).
   virtual boost::asio::awaitable<Result<std::uint64_t>> Clear(std::optional<domain::Id> tenant) = 0;
   virtual boost::asio::awaitable<RemoteStatus> Status() = 0;
+
+  // The instances sharing this tier (instance_registry.hpp): records the beat of `instance` by the
+  // tier's clock, and removes (and returns) every other instance silent for longer than lapse_after.
+  virtual boost::asio::awaitable<Result<InstanceHeartbeat>> Heartbeat(std::string_view instance,
+                                                                      std::chrono::milliseconds lapse_after) = 0;
+  // A clean stop: the instance's record is removed.
+  virtual boost::asio::awaitable<Result<void>> Deregister(std::string_view instance) = 0;
 };
 
 }  // namespace iam::cache

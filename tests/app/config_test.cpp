@@ -144,6 +144,24 @@ TEST(ConfigTest, EverySettingShownIsAKnownVariable) {
   }
 }
 
+TEST(ConfigTest, InstanceNameAndHeartbeat) {
+  auto defaults = ParseConfig({});
+  ASSERT_TRUE(defaults.has_value());
+  EXPECT_EQ(defaults->instance_name, "");  // serve uses <host name>:<port>
+  EXPECT_EQ(defaults->cache_instance_heartbeat_ms, 5000);
+  auto set = ParseConfig({{"IAM_INSTANCE_NAME", "iam-0.iam.prod"}, {"CACHE_INSTANCE_HEARTBEAT_MS", "250"}});
+  ASSERT_TRUE(set.has_value()) << set.error().message;
+  EXPECT_EQ(set->instance_name, "iam-0.iam.prod");
+  EXPECT_EQ(set->cache_instance_heartbeat_ms, 250);
+  for (auto [name, value] : std::initializer_list<std::pair<std::string, std::string>>{
+           {"IAM_INSTANCE_NAME", "two words"}, {"IAM_INSTANCE_NAME", std::string(201, 'x')},
+           {"CACHE_INSTANCE_HEARTBEAT_MS", "50"}, {"CACHE_INSTANCE_HEARTBEAT_MS", "soon"}}) {
+    auto bad = ParseConfig({{name, value}});
+    ASSERT_FALSE(bad.has_value()) << name << "=" << value;
+    EXPECT_NE(bad.error().message.find(name), std::string::npos) << bad.error().message;
+  }
+}
+
 TEST(ConfigTest, RedisUrlCarriesUserPasswordDbAndTls) {
   auto c = ParseConfig({{"REDIS_URL", "rediss://app:s3cret@cache.example.com:6380/2"}});
   ASSERT_TRUE(c.has_value()) << c.error().message;
