@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/eventually.hpp"
+
 namespace iam::test {
 
 struct ReceivedRequest {
@@ -55,8 +57,5 @@ class WebhookReceiver {
   std::vector<ReceivedRequest> received_;
   std::thread thread_;
 };
-
-// Polls `done` every 20 ms until it holds (true) or `timeout` passed.
-bool Eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
 }  // namespace iam::test

@@ -33,6 +33,7 @@
 
 #include "cache/cache.hpp"
 #include "cache/redis_client.hpp"
+#include "support/eventually.hpp"
 #include "support/io_threads.hpp"
 #include "support/redis_server.hpp"
 #include "support/test_env.hpp"
@@ -82,15 +83,7 @@ asio::awaitable<bool> WaitUntil(const std::function<bool()>& pred, std::chrono::
   co_return true;
 }
 
-template <typename Pred>
-bool WaitFor(Pred pred, std::chrono::milliseconds max) {
-  const auto deadline = Clock::now() + max;
-  while (Clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
+using test::Eventually;
 
 // One "process": its Redis client and tier (same prefix as its peers) and a Cache over them.
 struct Node {
@@ -288,7 +281,7 @@ TEST_F(RedisTierTest, StaleSetRaceIsHarmlessInBothTiers) {
   };
   auto late = asio::co_spawn(io_->ioc(), a.cache->GetOrSet(Category::kFinancialKpis, tenant, variant, held),
                              asio::use_future);
-  ASSERT_TRUE(WaitFor([&] { return entered.load(); }, 10s)) << "the held factory never ran";
+  ASSERT_TRUE(Eventually([&] { return entered.load(); }, 10s)) << "the held factory never ran";
 
   // The write commits and is acknowledged while the read is still computing.
   src.version = 3;
@@ -334,7 +327,7 @@ TEST_F(RedisTierTest, StaleSetRaceIsHarmlessWithL2Only) {
     co_return read;
   };
   auto late = asio::co_spawn(io_->ioc(), b.cache->GetOrSet(Category::kKpis, tenant, variant, held), asio::use_future);
-  ASSERT_TRUE(WaitFor([&] { return entered.load(); }, 10s));
+  ASSERT_TRUE(Eventually([&] { return entered.load(); }, 10s));
   src.version = 2;
   io_->Run(c.cache->Invalidate(tenant));  // the write is acknowledged by the other node
   release = true;
@@ -538,7 +531,7 @@ TEST_F(RedisTierTest, GenerationKeyExpiryNeverRevivesAnEntryFromBeforeAWrite) {
   const auto written = Clock::now();
   std::this_thread::sleep_for(1700ms);  // only reads for a while; one computes near the end
   ExpectServed(Get(*n.cache, Category::kKpis, tenant, variant, f), Outcome::kMiss, "v1");  // lives ~1 s more
-  ASSERT_TRUE(WaitFor([&] { return Redis({"EXISTS", gen_key}).integer == 0; }, 3s)) << "generation key never expired";
+  ASSERT_TRUE(Eventually([&] { return Redis({"EXISTS", gen_key}).integer == 0; }, 3s)) << "generation key never expired";
   const auto gen_gone = Clock::now();
 
   // A write after the generation key has expired.
@@ -586,7 +579,7 @@ TEST_F(RedisTierTest, LateStoreAcrossAnEmptyRestartStaysUnreachable) {
   };
   auto late = asio::co_spawn(io_->ioc(), n.cache->GetOrSet(Category::kPredictiveKpis, tenant, variant, held),
                              asio::use_future);
-  ASSERT_TRUE(WaitFor([&] { return entered.load(); }, 10s));
+  ASSERT_TRUE(Eventually([&] { return entered.load(); }, 10s));
 
   ASSERT_TRUE(server.Restart()) << server.error();  // SIGKILL, then an empty server on the same port
   ASSERT_TRUE(io_->Run(n.client->WaitConnected(10s)));

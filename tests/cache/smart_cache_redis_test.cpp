@@ -46,7 +46,6 @@ std::string UniquePrefix() {
   return "iam-smart-test-" + std::to_string(rng() % 1'000'000'000'000ULL);
 }
 
-// An io_context run by two threads until destruction.
 using test::IoThreads;
 
 asio::awaitable<void> Sleep(std::chrono::milliseconds d) {
