@@ -282,7 +282,7 @@ int RunServe(const Config& config) {
             .lapse_after = 4 * beat},
         cache::InstanceRegistry::Callbacks{
             .invalidate_all = [&] { return InvalidateEveryTenant(*db, blocking, cache); },
-            .on_ready = [&cache] { cache.OpenRemote(); },
+            .set_remote_open = [&cache](bool open) { cache.SetRemoteOpen(open); },
             .settle_pending = [&cache] { return cache.SettlePending(); },
             .before_first_beat = [&redis]() -> boost::asio::awaitable<void> {
               if (auto up = co_await redis->WaitConnected(std::chrono::seconds(2)); !up)
@@ -313,7 +313,9 @@ int RunServe(const Config& config) {
       // the next run (or another instance) invalidates everything, as after a kill.
       if (!drained || !registry) return stop_io();
       boost::asio::co_spawn(io, registry->Leave(), [&](std::exception_ptr, bool left) {
-        if (!left) spdlog::warn("shutdown: not deregistered from Redis; the next start invalidates every tenant");
+        if (!left)
+          spdlog::warn("shutdown: this instance's record stays in Redis (Redis unreachable, or an invalidation "
+                       "still owed): the next start under this name invalidates every tenant");
         stop_io();
       });
     });

@@ -87,7 +87,7 @@ struct CacheOptions {
   // Keys remembered for refresh-ahead, per shard of the registry (LRU; kHotShards shards by
   // tenant, so at most kHotShards times this many in all).
   std::size_t refresh_ahead_capacity = 128;
-  // L2 starts closed: neither read nor written until OpenRemote() (invalidations still reach it).
+  // L2 starts closed: neither read nor written until SetRemoteOpen(true) (invalidations still reach it).
   // For start-up, while it is not yet known whether a predecessor died with invalidations that
   // never reached Redis (instance_registry.hpp).
   bool remote_starts_closed = false;
@@ -144,8 +144,9 @@ class Cache {
   // by other in-process caches of database state that the change feed keeps exact.
   CacheClock::time_point OldestServable(CacheClock::time_point now) const;
 
-  // Lets reads and stores use L2 from now on (see CacheOptions::remote_starts_closed).
-  void OpenRemote() { remote_open_.store(true, std::memory_order_release); }
+  // Lets reads and stores use L2, or stops them (see CacheOptions::remote_starts_closed);
+  // invalidations reach it either way.
+  void SetRemoteOpen(bool open) { remote_open_.store(open, std::memory_order_release); }
   // Pushes the bumps remembered during a Redis outage; true when none is left (a clean stop needs it).
   boost::asio::awaitable<bool> SettlePending() { return FlushPending(); }
 

@@ -1,25 +1,41 @@
 #include "cache/instance_registry.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <vector>
+#include <algorithm>
+#include <random>
 
 namespace iam::cache {
 
 namespace asio = boost::asio;
+
+namespace {
+
+std::string RandomToken() {
+  std::random_device rd;
+  const std::uint64_t v = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+  return fmt::format("{:016x}", v);
+}
+
+bool Contains(const std::vector<InstanceRecord>& records, const InstanceRecord& r) {
+  return std::any_of(records.begin(), records.end(),
+                     [&](const InstanceRecord& x) { return x.name == r.name && x.token == r.token; });
+}
+
+}  // namespace
 
 InstanceRegistry::InstanceRegistry(asio::any_io_executor executor, RemoteTier& tier, InstanceRegistryOptions options,
                                    Callbacks callbacks)
     : executor_(asio::make_strand(std::move(executor))),
       tier_(tier),
       options_(std::move(options)),
+      token_(RandomToken()),
       callbacks_(std::move(callbacks)),
       timer_(executor_) {}
 
@@ -37,45 +53,76 @@ asio::awaitable<void> InstanceRegistry::Loop() {
   }
 }
 
+void InstanceRegistry::SetOpen(bool open) {
+  if (remote_open_.exchange(open, std::memory_order_acq_rel) != open && callbacks_.set_remote_open)
+    callbacks_.set_remote_open(open);
+}
+
 asio::awaitable<void> InstanceRegistry::Beat() {
-  co_await TryBeat();
+  auto beat = co_await tier_.Heartbeat(options_.name, token_, options_.lapse_after);
   if (!first_beat_tried_) {
     first_beat_tried_ = true;
     if (callbacks_.on_first_beat) callbacks_.on_first_beat();
   }
-}
-
-asio::awaitable<void> InstanceRegistry::TryBeat() {
-  auto beat = co_await tier_.Heartbeat(options_.name, options_.lapse_after);
   if (!beat) co_return;  // Redis away: L2 is unusable anyway; try again next interval
-  std::vector<std::string> unclean = std::move(beat->lapsed);
-  if (!first_beat_done_ && beat->was_registered) unclean.push_back(options_.name);
-  first_beat_done_ = true;
-  if (!unclean.empty()) {
-    unclean_seen_.fetch_add(unclean.size(), std::memory_order_relaxed);
-    for (const auto& who : unclean)
-      spdlog::warn("cache: instance '{}' stopped without deregistering{}: invalidating every tenant", who,
-                   who == options_.name ? " (this one's previous run)" : "");
-    invalidation_owed_ = true;
+
+  if (!first_beat_answered_) {
+    first_beat_answered_ = true;
+    if (beat->previous_token) {
+      own_invalidation_owed_ = true;
+      unclean_seen_.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("cache: the previous process named '{}' never removed its record{}: invalidating every tenant",
+                   options_.name,
+                   beat->previous_lapsed ? ""
+                                         : " (or another running instance has this name: give each its own "
+                                           "IAM_INSTANCE_NAME)");
+    }
+  } else if (beat->previous_token && *beat->previous_token != token_ && !duplicate_reported_) {
+    duplicate_reported_ = true;
+    spdlog::error("cache: another running instance is named '{}': give each its own IAM_INSTANCE_NAME, or the death "
+                  "of one can go unnoticed",
+                  options_.name);
   }
-  if (invalidation_owed_) invalidation_owed_ = !co_await callbacks_.invalidate_all();
-  if (!invalidation_owed_ && !ready_.exchange(true, std::memory_order_acq_rel) && callbacks_.on_ready)
-    callbacks_.on_ready();
+  for (const auto& r : beat->lapsed) {
+    if (!Contains(lapsed_owed_, r)) lapsed_owed_.push_back(r);
+    if (Contains(acted_on_, r)) continue;
+    unclean_seen_.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("cache: instance '{}' has been silent past its lapse, taken as killed: invalidating every tenant",
+                 r.name);
+  }
+  acted_on_ = std::move(beat->lapsed);  // a record stays until removed: count each once
+
+  if (own_invalidation_owed_ || !lapsed_owed_.empty()) {
+    SetOpen(false);
+    if (!co_await callbacks_.invalidate_all()) co_return;  // L2 stays closed; retried next beat
+    own_invalidation_owed_ = false;
+    // A record not removed now (Redis away) is seen again, and invalidated for again: harmless.
+    for (const auto& r : lapsed_owed_) co_await tier_.Forget(r.name, r.token);
+    lapsed_owed_.clear();
+  }
+  SetOpen(true);
 }
 
 asio::awaitable<bool> InstanceRegistry::Leave() {
-  co_await asio::dispatch(executor_, asio::use_awaitable);
+  co_return co_await asio::co_spawn(executor_, LeaveOnStrand(), asio::use_awaitable);
+}
+
+asio::awaitable<bool> InstanceRegistry::LeaveOnStrand() {
+  if (left_) co_return false;
+  left_ = true;
   stopping_.store(true, std::memory_order_release);
   timer_.cancel();
-  // A beat in flight finishes first (bounded by the tier's command timeout).
+  // A beat in flight finishes first (bounded by the tier's command timeout and the invalidation).
   asio::steady_timer wait(executor_);
-  for (int i = 0; i < 1000 && !loop_done_.load(std::memory_order_acquire); ++i) {
+  for (int i = 0; i < 1000 && first_beat_tried_ && !loop_done_.load(std::memory_order_acquire); ++i) {
     wait.expires_after(std::chrono::milliseconds(5));
     co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
   }
-  if (!loop_done_.load(std::memory_order_acquire) || invalidation_owed_ || !first_beat_done_) co_return false;
+  if (!loop_done_.load(std::memory_order_acquire) || !first_beat_answered_ || own_invalidation_owed_ ||
+      !lapsed_owed_.empty())
+    co_return false;
   if (callbacks_.settle_pending && !co_await callbacks_.settle_pending()) co_return false;
-  co_return (co_await tier_.Deregister(options_.name)).has_value();
+  co_return (co_await tier_.Forget(options_.name, token_)).has_value();
 }
 
 }  // namespace iam::cache

@@ -1,24 +1,29 @@
 // InstanceRegistry: lets the IAM instances sharing a Redis notice one that stopped without saying
 // so. A process killed between a write's commit and its Redis invalidation (SIGKILL, OOM, a lost
 // host), or during an outage with bumps still pending, leaves L2 entries from before the write
-// servable until their TTL; nobody else knows which tenants it wrote to, so every tenant is
-// invalidated instead.
+// servable until their TTL; nobody knows which tenants it wrote to, so every tenant is invalidated
+// instead.
 //
-// Each instance beats its name into the tier every `interval` (RemoteTier::Heartbeat, by Redis's
-// clock). `invalidate_all` runs when
-//   * the first beat finds this instance's own name still there: the previous process under that
-//     name never deregistered (a stable name, e.g. host:port, makes a restart exact);
-//   * a beat finds another instance silent for longer than `lapse_after` (its record is removed,
-//     so one instance acts on it). The bound on serving such stale entries is then lapse_after
-//     plus an interval.
-// Until the first beat has answered and any invalidation it called for is done, `on_ready` has
-// not run: the Cache keeps L2 closed meanwhile (CacheOptions::remote_starts_closed). An
-// invalidation that fails (returns false: the tenant list could not be read) is retried on the
-// next beat. Leave() is the clean stop: it deregisters, but only once no invalidation is owed or
-// pending, so a process that could not tell Redis everything is treated as killed.
+// Each instance beats a record (its name, its own lapse, a random per-process token) into the tier
+// every `interval` (RemoteTier::Heartbeat, by Redis's clock). `invalidate_all` runs when
+//   * the first beat finds a record under this instance's name: the previous process under that
+//     name never removed it (a stable name, e.g. host:port, makes a restart exact). A record that
+//     is still fresh may also be a live instance misconfigured with the same name: logged;
+//   * a beat finds another instance silent for longer than its own lapse. Its record is removed
+//     (if not rewritten meanwhile) only once the invalidation is done, so every instance that sees
+//     it acts until one has succeeded, and a restart under that name still finds it meanwhile.
+// While an invalidation is owed, L2 is closed (`set_remote_open(false)`): at start-up until the
+// first beat has been answered and nothing is owed; later, from the beat that finds a lapse until
+// its invalidation is done. An invalidation that fails (false: the tenant list could not be read)
+// is retried every beat. The bound on serving a killed instance's stale entries is thus its lapse
+// plus one interval of the instance that notices, where nobody restarts under its name.
+// Leave() is the clean stop: it removes this process's own record, but only when nothing is owed
+// and no bump is pending, so a process that could not tell Redis everything counts as killed.
+// Not covered: a process that was killed before any of its beats was answered (Redis unreachable
+// for its whole life) leaves no record to find.
 //
-// Start() and Leave() from any thread; the loop runs on `executor`. Must outlive the loop (Leave
-// ends it).
+// Thread-safe; the loop and Leave run on a strand of `executor`. Must outlive the loop (Leave
+// ends it; otherwise stop the executor first).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -29,6 +34,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "cache/remote_tier.hpp"
 
@@ -37,7 +43,7 @@ namespace iam::cache {
 struct InstanceRegistryOptions {
   std::string name;  // unique among running instances; stable across restarts of one
   std::chrono::milliseconds interval{5000};
-  std::chrono::milliseconds lapse_after{20000};
+  std::chrono::milliseconds lapse_after{20000};  // how long others wait before taking this one as killed
 };
 
 class InstanceRegistry {
@@ -45,15 +51,15 @@ class InstanceRegistry {
   struct Callbacks {
     // Invalidates every tenant (L2 and L1); false when it could not (retried on the next beat).
     std::function<boost::asio::awaitable<bool>()> invalidate_all;
-    std::function<void()> on_ready;  // once: L2 may be used
-    // Whether bumps from an outage are still unsent (the Cache's SettlePending); Leave asks it.
+    // Opens or closes L2 for reads and stores (Cache::SetRemoteOpen).
+    std::function<void(bool)> set_remote_open;
+    // Whether the bumps remembered during an outage have all reached Redis (Cache::SettlePending).
     std::function<boost::asio::awaitable<bool>()> settle_pending;
     // Awaited once before the first beat (optional): `iam serve` waits, bounded, for its Redis
     // connection, so that the first beat is not lost to a connection still being set up.
     std::function<boost::asio::awaitable<void>()> before_first_beat;
-    // Once, when the first beat has been tried (answered or failed, bounded by the tier's command
-    // timeout) and the invalidation it called for has run: `iam serve` starts accepting then, so
-    // its first requests find L2 already open in the common case.
+    // Once, right after the first beat was tried (answered or failed, bounded by the tier's
+    // command timeout), before any invalidation it calls for: `iam serve` starts accepting then.
     std::function<void()> on_first_beat;
   };
 
@@ -61,27 +67,36 @@ class InstanceRegistry {
                    Callbacks callbacks);
 
   void Start();
-  // Stops the beats and deregisters when nothing is owed; true when it deregistered.
+  // Stops the beats and removes this process's record when nothing is owed; true when it did.
   boost::asio::awaitable<bool> Leave();
 
-  bool ready() const { return ready_.load(std::memory_order_acquire); }
-  // Unclean stops noticed so far (own predecessor and lapsed others).
+  // L2 is open (the first beat was answered and no invalidation is owed).
+  bool remote_open() const { return remote_open_.load(std::memory_order_acquire); }
+  // Unclean stops noticed so far (own predecessor and lapsed others), each counted once.
   std::uint64_t unclean_stops_seen() const { return unclean_seen_.load(std::memory_order_relaxed); }
+  const std::string& token() const { return token_; }
 
  private:
   boost::asio::awaitable<void> Loop();
   boost::asio::awaitable<void> Beat();
-  boost::asio::awaitable<void> TryBeat();
+  boost::asio::awaitable<bool> LeaveOnStrand();
+  void SetOpen(bool open);
 
-  boost::asio::any_io_executor executor_;
+  boost::asio::any_io_executor executor_;  // a strand
   RemoteTier& tier_;
   const InstanceRegistryOptions options_;
+  const std::string token_;
   Callbacks callbacks_;
   boost::asio::steady_timer timer_;
-  bool first_beat_done_ = false;  // loop-only state: a beat was answered
+  // Strand-only state.
   bool first_beat_tried_ = false;
-  bool invalidation_owed_ = false;
-  std::atomic<bool> ready_{false};
+  bool first_beat_answered_ = false;
+  bool own_invalidation_owed_ = false;       // the predecessor under this name
+  std::vector<InstanceRecord> lapsed_owed_;  // lapsed others, removed once invalidated
+  std::vector<InstanceRecord> acted_on_;     // counted already (a record is seen on every beat until removed)
+  bool duplicate_reported_ = false;
+  bool left_ = false;
+  std::atomic<bool> remote_open_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> loop_done_{false};
   std::atomic<std::uint64_t> unclean_seen_{0};

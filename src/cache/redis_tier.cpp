@@ -47,24 +47,42 @@ end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 return 1)";
 
-// KEYS[1] = instances hash; ARGV[1] = this instance; ARGV[2] = lapse (ms); ARGV[3] = key TTL (s).
-// Returns {was this instance registered (0/1), lapsed instance...}; lapsed ones are removed, so
-// exactly one instance reports each. Redis's clock, so hosts need not agree on the time. A value
-// that is not a number (written by hand) counts as lapsed.
-const std::string kHeartbeatScript = R"(local t = redis.call('TIME')
+// Instance records, "<beat ms>:<lapse ms>:<token>"; lapsed when older than their own lapse, or
+// not of that form (written by hand). Redis's clock, so hosts need not agree on the time.
+constexpr std::string_view kLapsedFunction = R"(local function lapsed(v, now)
+  local beat, lapse = string.match(v, '^(%d+):(%d+):')
+  return beat == nil or now - tonumber(beat) > tonumber(lapse)
+end
+)";
+
+// KEYS[1] = instances hash; ARGV[1] = this instance, ARGV[2] = its token, ARGV[3] = its lapse (ms),
+// ARGV[4] = key TTL (s). Returns {previous record of this instance or "", previous lapsed (0/1),
+// name, record, name, record...} for every other lapsed instance (not removed: see Forget).
+const std::string kHeartbeatScript = std::string(kLapsedFunction) + R"(local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local out = {redis.call('HEXISTS', KEYS[1], ARGV[1])}
-redis.call('HSET', KEYS[1], ARGV[1], now)
+local prev = redis.call('HGET', KEYS[1], ARGV[1])
+local out = {prev or '', (prev and lapsed(prev, now)) and 1 or 0}
+redis.call('HSET', KEYS[1], ARGV[1], string.format('%d:%d:%s', now, tonumber(ARGV[3]), ARGV[2]))
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
-  local beat = tonumber(all[i + 1])
-  if all[i] ~= ARGV[1] and (beat == nil or now - beat > tonumber(ARGV[2])) then
-    redis.call('HDEL', KEYS[1], all[i])
+  if all[i] ~= ARGV[1] and lapsed(all[i + 1], now) then
     out[#out + 1] = all[i]
+    out[#out + 1] = all[i + 1]
   end
 end
-redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[1], math.max(tonumber(ARGV[4]), math.ceil(2 * tonumber(ARGV[3]) / 1000) + 1))
 return out)";
+
+// KEYS[1] = instances hash; ARGV[1] = instance, ARGV[2] = token. Deletes the record if it carries the token.
+const std::string kForgetScript = R"(local v = redis.call('HGET', KEYS[1], ARGV[1])
+if v and string.match(v, ':([^:]*)$') == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0)";
+
+// The token of a record ("" when malformed).
+std::string RecordToken(std::string_view record) {
+  const auto colon = record.rfind(':');
+  return colon == std::string_view::npos ? std::string() : std::string(record.substr(colon + 1));
+}
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -291,28 +309,31 @@ asio::awaitable<Result<void>> RedisTier::Invalidate(std::span<const domain::Id> 
   co_return Result<void>{};
 }
 
-asio::awaitable<Result<InstanceHeartbeat>> RedisTier::Heartbeat(std::string_view instance,
+asio::awaitable<Result<InstanceHeartbeat>> RedisTier::Heartbeat(std::string_view instance, std::string_view token,
                                                                 std::chrono::milliseconds lapse_after) {
   std::vector<std::string> args{"EVAL",
                                 kHeartbeatScript,
                                 "1",
                                 InstancesKey(),
                                 std::string(instance),
+                                std::string(token),
                                 std::to_string(lapse_after.count()),
                                 std::to_string(generation_ttl_.count())};
   auto r = co_await Call(std::move(args));
   if (!r) co_return Fail(r.error());
   if (r->IsError()) co_return Fail(RedisError("redis_error", r->str));
-  if (r->type != RedisReply::Type::kArray || r->elements.empty())
+  if (r->type != RedisReply::Type::kArray || r->elements.size() < 2 || r->elements.size() % 2 != 0)
     co_return Fail(RedisError("redis_error", "unexpected heartbeat reply " + DescribeRedisReply(*r)));
   InstanceHeartbeat beat;
-  beat.was_registered = r->elements[0].integer == 1;
-  for (std::size_t i = 1; i < r->elements.size(); ++i) beat.lapsed.push_back(r->elements[i].str);
+  if (!r->elements[0].str.empty()) beat.previous_token = RecordToken(r->elements[0].str);
+  beat.previous_lapsed = r->elements[1].integer == 1;
+  for (std::size_t i = 2; i + 1 < r->elements.size(); i += 2)
+    beat.lapsed.push_back({r->elements[i].str, RecordToken(r->elements[i + 1].str)});
   co_return beat;
 }
 
-asio::awaitable<Result<void>> RedisTier::Deregister(std::string_view instance) {
-  std::vector<std::string> args{"HDEL", InstancesKey(), std::string(instance)};
+asio::awaitable<Result<void>> RedisTier::Forget(std::string_view instance, std::string_view token) {
+  std::vector<std::string> args{"EVAL", kForgetScript, "1", InstancesKey(), std::string(instance), std::string(token)};
   auto r = co_await Call(std::move(args));
   if (!r) co_return Fail(r.error());
   if (r->IsError()) co_return Fail(RedisError("redis_error", r->str));

@@ -6,7 +6,7 @@
 //   <prefix>:{t<tenant>}:gen                                  the tenant's generation (INCR)
 //   <prefix>:{t<tenant>}:<category>:<variant>                 "<generation>\n<value>" (SET ... EX ttl)
 //   <prefix>:{t<tenant>}:lock:<category>:<generation>:<variant>  stampede lock (SET NX PX, short)
-//   <prefix>:instances                                        hash: instance name -> last beat (ms, Redis clock)
+//   <prefix>:instances                                        hash: instance name -> "<beat ms>:<lapse ms>:<token>"
 // A lookup reads the generation and the entry in one MGET (both on the tenant's slot) and serves
 // the entry only if it was stored under that generation; a store from before a write carries the
 // older generation and is never served. Generation keys carry a TTL (twice the longest category TTL, refreshed on each
@@ -54,9 +54,9 @@ class RedisTier final : public RemoteTier {
                                               std::string_view variant, std::string_view token) override;
   boost::asio::awaitable<Result<std::uint64_t>> Clear(std::optional<domain::Id> tenant) override;
   boost::asio::awaitable<RemoteStatus> Status() override;
-  boost::asio::awaitable<Result<InstanceHeartbeat>> Heartbeat(std::string_view instance,
+  boost::asio::awaitable<Result<InstanceHeartbeat>> Heartbeat(std::string_view instance, std::string_view token,
                                                               std::chrono::milliseconds lapse_after) override;
-  boost::asio::awaitable<Result<void>> Deregister(std::string_view instance) override;
+  boost::asio::awaitable<Result<void>> Forget(std::string_view instance, std::string_view token) override;
 
   // Key helpers (also for tests and tools).
   std::string TenantTag(domain::Id tenant) const;  // "<prefix>:{t<tenant>}:"

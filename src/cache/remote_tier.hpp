@@ -32,10 +32,19 @@ struct RemoteLookup {
 // Upper bounds (microseconds) of the Redis latency histogram buckets; one more bucket is +Inf.
 inline constexpr std::array<double, 10> kLatencyBucketsUs = {100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000};
 
+// The instances sharing a tier (instance_registry.hpp). A record is "<beat ms>:<lapse ms>:<token>":
+// the last beat by the tier's clock, how long its owner may stay silent, and a random token of the
+// owning process.
+struct InstanceRecord {
+  std::string name;
+  std::string token;
+};
+
 // What a heartbeat found (RemoteTier::Heartbeat).
 struct InstanceHeartbeat {
-  bool was_registered = false;       // this instance's name was already there before the beat
-  std::vector<std::string> lapsed;   // other instances whose last beat is older than lapse_after (now removed)
+  std::optional<std::string> previous_token;  // this name's record before the beat (none: absent)
+  bool previous_lapsed = false;               // ... and it was older than its own lapse
+  std::vector<InstanceRecord> lapsed;         // other records older than their own lapse (left in place)
 };
 
 struct RemoteStatus {
@@ -78,12 +87,15 @@ class RemoteTier {
   virtual boost::asio::awaitable<Result<std::uint64_t>> Clear(std::optional<domain::Id> tenant) = 0;
   virtual boost::asio::awaitable<RemoteStatus> Status() = 0;
 
-  // The instances sharing this tier (instance_registry.hpp): records the beat of `instance` by the
-  // tier's clock, and removes (and returns) every other instance silent for longer than lapse_after.
+  // The instances sharing this tier (instance_registry.hpp): records this beat of `instance` by the
+  // tier's clock, with `token` and `lapse_after`, and reports every other record silent for longer
+  // than its own lapse.
   virtual boost::asio::awaitable<Result<InstanceHeartbeat>> Heartbeat(std::string_view instance,
+                                                                      std::string_view token,
                                                                       std::chrono::milliseconds lapse_after) = 0;
-  // A clean stop: the instance's record is removed.
-  virtual boost::asio::awaitable<Result<void>> Deregister(std::string_view instance) = 0;
+  // Removes the record of `instance` if it still carries `token` (a lapsed one once acted on, or
+  // this process's own at a clean stop); a record rewritten by a newer process stays.
+  virtual boost::asio::awaitable<Result<void>> Forget(std::string_view instance, std::string_view token) = 0;
 };
 
 }  // namespace iam::cache

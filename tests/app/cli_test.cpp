@@ -10,9 +10,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json/parse.hpp>
+#include <unistd.h>
+
 #include <cstdio>
 #include <thread>
 
+#include "support/eventually.hpp"
+#include "support/redis_server.hpp"
 #include "support/temp_database.hpp"
 #include "support/test_env.hpp"
 
@@ -293,6 +297,57 @@ TEST_P(ServeTest, SigtermDrainsBeforeStopping) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServeTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& param_info) { return param_info.param; });
+
+// The instance registry wired into `iam serve` (SQLite, a private Redis): a clean stop removes the
+// instance's record and the next start invalidates nothing; a SIGKILL leaves it, and the next start
+// under the same name (host:port) invalidates every tenant, which creates the tenant's generation
+// key in Redis (no read has created it: nothing else touches it).
+TEST(ServeRegistryTest, ASigkilledServeIsFollowedByAnInvalidationACleanStopIsNot) {
+  IAM_REQUIRE_REDIS_SERVER_BINARY(false);
+  iam::test::RedisServer redis;
+  ASSERT_TRUE(redis.Start()) << redis.error();
+  auto temp = iam::test::TempDatabase::Create("sqlite");
+  const std::string db = "--database-url " + ShellQuote(temp->url());
+  ASSERT_EQ(RunIam({}, db + " migrate").exit_code, 0);
+  auto seeded = RunIam({}, db + " seed --tenants 1 --products 2 --movements 4 --days 3");
+  ASSERT_EQ(seeded.exit_code, 0) << seeded.output;
+  const unsigned short port = FreePort();
+  char host[256] = {};
+  ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
+  const std::string name = std::string(host) + ":" + std::to_string(port);
+  const std::vector<std::string> extra = {"-s", "REDIS_URL=" + redis.url(), "-s", "CACHE_PREFIX=reg"};
+  auto cli = [&](const std::vector<std::string>& args) {
+    std::string out = redis.Cli(args);
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+  };
+  auto registered = [&] { return cli({"HEXISTS", "reg:instances", name}) == "1"; };
+  auto invalidated = [&] { return cli({"EXISTS", "reg:{t1}:gen"}) == "1"; };
+
+  {
+    ServeProcess first(temp->url(), port, extra);
+    ASSERT_EQ(Status(HttpGet(port, "/health")), 200);
+    EXPECT_TRUE(iam::test::Eventually(registered, std::chrono::seconds(10)));
+    EXPECT_EQ(first.Stop(), 0);
+  }
+  EXPECT_FALSE(registered()) << "a clean stop removes the record";
+  {
+    ServeProcess second(temp->url(), port, extra);
+    ASSERT_EQ(Status(HttpGet(port, "/health")), 200);  // accepting: the first beat has been tried
+    EXPECT_TRUE(iam::test::Eventually(registered, std::chrono::seconds(10)));
+    EXPECT_FALSE(invalidated()) << "a start after a clean stop keeps the cache";
+    second.Signal(SIGKILL);
+    second.Stop();
+  }
+  EXPECT_TRUE(registered()) << "a killed process leaves its record";
+  {
+    ServeProcess third(temp->url(), port, extra);
+    ASSERT_EQ(Status(HttpGet(port, "/health")), 200);
+    EXPECT_TRUE(iam::test::Eventually(invalidated, std::chrono::seconds(10)));
+    EXPECT_EQ(third.Stop(), 0);
+  }
+  EXPECT_FALSE(registered());
+}
 
 TEST(ServeReadinessTest, ReadyIs503WhenTheDatabaseGoesAway) {
   IAM_REQUIRE_POSTGRES(url);

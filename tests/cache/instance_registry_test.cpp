@@ -22,7 +22,9 @@
 #include "cache/cache.hpp"
 #include "cache/redis_client.hpp"
 #include "cache/redis_tier.hpp"
+#include "support/eventually.hpp"
 #include "support/io_threads.hpp"
+#include "support/redis_server.hpp"
 #include "support/test_env.hpp"
 
 namespace iam::cache {
@@ -32,15 +34,7 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using test::IoThreads;
 
-template <typename Pred>
-bool WaitFor(Pred pred, std::chrono::milliseconds max = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + max;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
+using test::Eventually;
 
 // One "process" sharing the test's Redis and prefix: a client, its tier, a Cache (L2 only, so that
 // every read shows what Redis would serve) and, when started, a registry that invalidates the
@@ -108,7 +102,7 @@ class InstanceRegistryTest : public ::testing::Test {
               ++self->invalidations;  // counts finished invalidations
               co_return true;
             },
-            .on_ready = [self] { self->cache->OpenRemote(); },
+            .set_remote_open = [self](bool open) { self->cache->SetRemoteOpen(open); },
             .settle_pending = [self] { return self->cache->SettlePending(); }});
     i.registry->Start();
   }
@@ -132,8 +126,18 @@ class InstanceRegistryTest : public ::testing::Test {
   }
   // What a process that was killed leaves behind: its record, beaten just now.
   void LeaveRecordOfAKilledProcess(Instance& via, const std::string& name) {
-    auto beat = io_->Run(via.tier->Heartbeat(name, 60s));
+    auto beat = io_->Run(via.tier->Heartbeat(name, "killed-token", 1000ms));
     ASSERT_TRUE(beat) << beat.error().message;
+  }
+
+  // A process that cached v1 of tenant 7, committed a write (v2 from now on) and was killed before
+  // its invalidation reached Redis: its entry and its record stay behind.
+  Instance& KilledMidWrite(const std::string& name) {
+    Instance& killed = Add(false);
+    Expect(Get(killed, 7), Outcome::kMiss, "v1", "cached before the write");
+    version_ = 2;
+    LeaveRecordOfAKilledProcess(killed, name);
+    return killed;
   }
 
   std::string url_, prefix_;
@@ -143,47 +147,54 @@ class InstanceRegistryTest : public ::testing::Test {
   std::atomic<int> version_{1};
 };
 
-TEST_F(InstanceRegistryTest, HeartbeatsRecordInstancesAndReportTheLapsedOnce) {
+TEST_F(InstanceRegistryTest, HeartbeatsRecordInstancesAndReportTheLapsedByTheirOwnLapse) {
   Instance& a = Add(false);
   const std::string key = a.tier->InstancesKey();
   EXPECT_EQ(key, prefix_ + ":instances");
+  auto beat = [&](const std::string& name, const std::string& token, std::chrono::milliseconds lapse) {
+    auto r = io_->Run(a.tier->Heartbeat(name, token, lapse));
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : InstanceHeartbeat{};
+  };
 
-  auto first = io_->Run(a.tier->Heartbeat("a:1", 60s));
-  ASSERT_TRUE(first) << first.error().message;
-  EXPECT_FALSE(first->was_registered);
-  EXPECT_TRUE(first->lapsed.empty());
-  auto again = io_->Run(a.tier->Heartbeat("a:1", 60s));
-  ASSERT_TRUE(again);
-  EXPECT_TRUE(again->was_registered);
+  auto first = beat("a:1", "ta", 60s);
+  EXPECT_FALSE(first.previous_token.has_value());
+  EXPECT_TRUE(first.lapsed.empty());
+  auto again = beat("a:1", "ta", 60s);
+  ASSERT_TRUE(again.previous_token.has_value());
+  EXPECT_EQ(*again.previous_token, "ta");
+  EXPECT_FALSE(again.previous_lapsed);
   const std::int64_t ttl = Redis(a, {"TTL", key}).integer;
   EXPECT_GT(ttl, 0);
   EXPECT_LE(ttl, 600);
 
-  // A record older than the lapse, and one that is not a number: both lapsed, reported to the
-  // first beat that sees them and removed, so no one else acts on them again.
-  ASSERT_TRUE(io_->Run(a.tier->Heartbeat("b:1", 60s)));  // another live instance: never lapsed
-  Redis(a, {"HSET", key, "old:1", "1000", "junk:1", "x"});
-  auto seen = io_->Run(a.tier->Heartbeat("a:1", 60s));
-  ASSERT_TRUE(seen);
-  std::vector<std::string> lapsed = seen->lapsed;
+  // Each record is judged by its own lapse: b (60 s) is fresh to a beat asking for 1 ms; c (1 ms)
+  // has lapsed 20 ms later to a beat asking for 60 s. Hand-written junk counts as lapsed.
+  beat("b:1", "tb", 60s);
+  beat("c:1", "tc", 1ms);
+  Redis(a, {"HSET", key, "junk:1", "x"});
+  std::this_thread::sleep_for(20ms);
+  auto seen = beat("a:1", "ta", 1ms);
+  std::vector<std::string> lapsed;
+  for (const auto& r : seen.lapsed) lapsed.push_back(r.name + "/" + r.token);
   std::sort(lapsed.begin(), lapsed.end());
-  EXPECT_EQ(lapsed, (std::vector<std::string>{"junk:1", "old:1"}));
-  auto later = io_->Run(a.tier->Heartbeat("b:1", 60s));
-  ASSERT_TRUE(later);
-  EXPECT_TRUE(later->lapsed.empty());
-  EXPECT_EQ(Redis(a, {"HLEN", key}).integer, 2);
+  EXPECT_EQ(lapsed, (std::vector<std::string>{"c:1/tc", "junk:1/"}));
+  // Reported, not removed: every beat sees them until someone forgets them.
+  EXPECT_EQ(beat("b:1", "tb", 60s).lapsed.size(), 2u);
 
-  ASSERT_TRUE(io_->Run(a.tier->Deregister("a:1")));
-  EXPECT_EQ(Redis(a, {"HEXISTS", key, "a:1"}).integer, 0);
-  EXPECT_EQ(Redis(a, {"HEXISTS", key, "b:1"}).integer, 1);
+  // Forget removes a record only while it carries the token.
+  ASSERT_TRUE(io_->Run(a.tier->Forget("c:1", "not-its-token")));
+  EXPECT_EQ(Redis(a, {"HEXISTS", key, "c:1"}).integer, 1);
+  ASSERT_TRUE(io_->Run(a.tier->Forget("c:1", "tc")));
+  EXPECT_EQ(Redis(a, {"HEXISTS", key, "c:1"}).integer, 0);
+
+  // A long lapse keeps the hash alive at least twice as long.
+  beat("slow:1", "ts", 3600s);
+  EXPECT_GT(Redis(a, {"TTL", key}).integer, 7200);
 }
 
 TEST_F(InstanceRegistryTest, TheSuccessorOfAKilledProcessInvalidatesEveryTenantBeforeUsingL2) {
-  // The killed process: it cached v1, committed a write (v2) and died before telling Redis.
-  Instance& killed = Add(false);
-  Expect(Get(killed, 7), Outcome::kMiss, "v1", "cached before the write");
-  version_ = 2;
-  LeaveRecordOfAKilledProcess(killed, "host:8080");
+  KilledMidWrite("host:8080");
 
   // Control: a reader without a registry is served the entry from before the write.
   Instance& plain = Add(false);
@@ -193,7 +204,7 @@ TEST_F(InstanceRegistryTest, TheSuccessorOfAKilledProcessInvalidatesEveryTenantB
   Instance& next = Add(true);
   Expect(Get(next, 7), Outcome::kMiss, "v2", "L2 closed before the first beat");
   StartRegistry(next, "host:8080");
-  ASSERT_TRUE(WaitFor([&] { return next.registry->ready(); }));
+  ASSERT_TRUE(Eventually([&] { return next.registry->remote_open(); }));
   EXPECT_EQ(next.invalidations.load(), 1);
   EXPECT_EQ(next.registry->unclean_stops_seen(), 1u);
   Expect(Get(next, 7), Outcome::kMiss, "v2", "after the invalidation");
@@ -203,7 +214,7 @@ TEST_F(InstanceRegistryTest, TheSuccessorOfAKilledProcessInvalidatesEveryTenantB
 TEST_F(InstanceRegistryTest, ACleanStopKeepsTheSharedEntries) {
   Instance& first = Add(true);
   StartRegistry(first, "host:8081");
-  ASSERT_TRUE(WaitFor([&] { return first.registry->ready(); }));
+  ASSERT_TRUE(Eventually([&] { return first.registry->remote_open(); }));
   EXPECT_EQ(first.invalidations.load(), 0);
   Expect(Get(first, 8), Outcome::kMiss, "v1", "first run");
   EXPECT_TRUE(io_->Run(first.registry->Leave()));
@@ -211,41 +222,47 @@ TEST_F(InstanceRegistryTest, ACleanStopKeepsTheSharedEntries) {
 
   Instance& next = Add(true);
   StartRegistry(next, "host:8081");
-  ASSERT_TRUE(WaitFor([&] { return next.registry->ready(); }));
+  ASSERT_TRUE(Eventually([&] { return next.registry->remote_open(); }));
   EXPECT_EQ(next.invalidations.load(), 0);
   Expect(Get(next, 8), Outcome::kHitL2, "v1", "the restart keeps the warm cache");
 }
 
-TEST_F(InstanceRegistryTest, AnotherInstanceNoticesOneThatFallsSilent) {
-  Instance& dying = Add(false);
-  Expect(Get(dying, 7), Outcome::kMiss, "v1", "cached before the write");
-  version_ = 2;
-  LeaveRecordOfAKilledProcess(dying, "pod-a:8080");  // fresh: not lapsed yet
+TEST_F(InstanceRegistryTest, AnotherInstanceNoticesOneThatFallsSilentAndClosesL2UntilItHasInvalidated) {
+  KilledMidWrite("pod-a:8080");  // its record lapses 1 s after its last beat
+  Instance& plain = Add(false);
+  Expect(Get(plain, 7), Outcome::kHitL2, "v1", "control: what the write left in Redis");
 
   Instance& other = Add(true);
-  StartRegistry(other, "pod-b:8080", 50ms, 400ms);
-  ASSERT_TRUE(WaitFor([&] { return other.registry->ready(); }));
-  ASSERT_TRUE(WaitFor([&] { return other.invalidations.load() == 1; }));
+  constexpr int kMany = 1'000'000;
+  other.refuse_invalidations = kMany;  // the first attempts fail (database away)
+  StartRegistry(other, "pod-b:8080", 50ms, 60s);
+
+  // The lapse is noticed: L2 closes while the invalidation is owed, and the record stays.
+  ASSERT_TRUE(Eventually([&] { return other.refuse_invalidations.load() <= kMany - 2; }));
+  EXPECT_FALSE(other.registry->remote_open());
+  Expect(Get(other, 7), Outcome::kMiss, "v2", "L2 closed while the invalidation is owed");
+  EXPECT_EQ(Redis(other, {"HEXISTS", other.tier->InstancesKey(), "pod-a:8080"}).integer, 1);
+
+  other.refuse_invalidations = 0;
+  ASSERT_TRUE(Eventually([&] { return other.invalidations.load() == 1 && other.registry->remote_open(); }));
   EXPECT_EQ(other.registry->unclean_stops_seen(), 1u);
-  Expect(Get(other, 7), Outcome::kMiss, "v2", "after the lapse");
+  Expect(Get(other, 7), Outcome::kMiss, "v2", "after the invalidation");
+  Expect(Get(other, 7), Outcome::kHitL2, "v2", "L2 open again");
+  EXPECT_EQ(Redis(other, {"HEXISTS", other.tier->InstancesKey(), "pod-a:8080"}).integer, 0);
   std::this_thread::sleep_for(200ms);  // several more beats: the lapse is acted on once
   EXPECT_EQ(other.invalidations.load(), 1);
-  EXPECT_EQ(Redis(other, {"HEXISTS", other.tier->InstancesKey(), "pod-a:8080"}).integer, 0);
 }
 
 TEST_F(InstanceRegistryTest, AFailedInvalidationKeepsL2ClosedIsRetriedAndBlocksDeregistering) {
-  Instance& killed = Add(false);
-  Expect(Get(killed, 7), Outcome::kMiss, "v1", "cached before the write");
-  version_ = 2;
-  LeaveRecordOfAKilledProcess(killed, "host:8082");
+  KilledMidWrite("host:8082");
 
   // The tenant list cannot be read (database down): L2 stays closed, beat after beat.
   Instance& next = Add(true);
   constexpr int kMany = 1'000'000;
   next.refuse_invalidations = kMany;
   StartRegistry(next, "host:8082", 50ms, 60s);
-  ASSERT_TRUE(WaitFor([&] { return next.refuse_invalidations.load() <= kMany - 3; }));
-  EXPECT_FALSE(next.registry->ready());
+  ASSERT_TRUE(Eventually([&] { return next.refuse_invalidations.load() <= kMany - 3; }));
+  EXPECT_FALSE(next.registry->remote_open());
   Expect(Get(next, 7), Outcome::kMiss, "v2", "while the invalidation is owed");
   // A stop meanwhile does not deregister: the next run must still invalidate.
   EXPECT_FALSE(io_->Run(next.registry->Leave()));
@@ -254,36 +271,45 @@ TEST_F(InstanceRegistryTest, AFailedInvalidationKeepsL2ClosedIsRetriedAndBlocksD
   // The next run, with the database back: invalidates, then opens L2.
   Instance& again = Add(true);
   StartRegistry(again, "host:8082", 50ms, 60s);
-  ASSERT_TRUE(WaitFor([&] { return again.registry->ready(); }));
+  ASSERT_TRUE(Eventually([&] { return again.registry->remote_open(); }));
   EXPECT_EQ(again.invalidations.load(), 1);
   Expect(Get(again, 7), Outcome::kMiss, "v2", "after the invalidation");
   Expect(Get(again, 7), Outcome::kHitL2, "v2", "L2 open");
 }
 
 // Redis away at start-up: the first beat fails within the command timeout, the server may start
-// (on_first_beat), and L2 stays closed; nothing is deregistered on the way out.
-TEST_F(InstanceRegistryTest, WithRedisAwayTheFirstBeatIsTriedAndL2StaysClosed) {
+// (on_first_beat) and L2 stays closed; once Redis answers, the beat opens it.
+TEST_F(InstanceRegistryTest, WithRedisAwayTheFirstBeatIsTriedAndL2OpensWhenItAnswers) {
+  IAM_REQUIRE_REDIS_SERVER_BINARY(false);
+  test::RedisServer server;
+  ASSERT_TRUE(server.Start()) << server.error();
+  ASSERT_TRUE(server.Stop()) << server.error();  // its port stays reserved
   RedisOptions o;
   o.host = "127.0.0.1";
-  o.port = 1;  // nothing listens there
+  o.port = server.port();
   o.command_timeout = 200ms;
   o.connect_timeout = 200ms;
+  o.reconnect_min = 20ms;
+  o.reconnect_max = 100ms;
   RedisClient client(io_->ioc().get_executor(), o);
   client.Start();
   RedisTier tier(client, prefix_, 600s);
   Cache cache(CacheOptions{.l1_max_bytes = 0, .ttls = {}, .l1_max_age = {}, .remote_starts_closed = true}, &tier);
-  std::atomic<bool> first_beat{false}, opened{false};
+  std::atomic<bool> first_beat{false};
   InstanceRegistry registry(io_->ioc().get_executor(), tier, {.name = "host:8084", .interval = 50ms},
                             {.invalidate_all = []() -> asio::awaitable<bool> { co_return true; },
-                             .on_ready = [&] { opened = true; },
+                             .set_remote_open = [&](bool open) { cache.SetRemoteOpen(open); },
                              .settle_pending = [&] { return cache.SettlePending(); },
                              .on_first_beat = [&] { first_beat = true; }});
   registry.Start();
-  ASSERT_TRUE(WaitFor([&] { return first_beat.load(); }, 5s));
+  ASSERT_TRUE(Eventually([&] { return first_beat.load(); }, 5s));
   std::this_thread::sleep_for(200ms);
-  EXPECT_FALSE(opened.load());
-  EXPECT_FALSE(registry.ready());
-  EXPECT_FALSE(io_->Run(registry.Leave()));
+  EXPECT_FALSE(registry.remote_open());
+
+  ASSERT_TRUE(server.Restart()) << server.error();
+  ASSERT_TRUE(Eventually([&] { return registry.remote_open(); }));
+  EXPECT_EQ(registry.unclean_stops_seen(), 0u);  // a fresh Redis: no record left by anyone
+  EXPECT_TRUE(io_->Run(registry.Leave()));
   client.Shutdown();
 }
 
