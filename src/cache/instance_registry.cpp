@@ -64,7 +64,20 @@ asio::awaitable<void> InstanceRegistry::Beat() {
     first_beat_tried_ = true;
     if (callbacks_.on_first_beat) callbacks_.on_first_beat();
   }
-  if (!beat) co_return;  // Redis away: L2 is unusable anyway; try again next interval
+  if (!beat) {
+    // Redis away (L2 is unusable anyway) or refusing (an ACL without the hash commands): L2 stays
+    // closed until a beat is answered. Logged once per distinct reason.
+    if (beat.error().message != last_failure_) {
+      last_failure_ = beat.error().message;
+      spdlog::warn("cache: instance record not written ({}); {}", last_failure_,
+                   remote_open() ? "retrying" : "L2 stays closed until it is");
+    }
+    co_return;
+  }
+  if (!last_failure_.empty()) {
+    last_failure_.clear();
+    spdlog::info("cache: instance record written again");
+  }
 
   if (!first_beat_answered_) {
     first_beat_answered_ = true;

@@ -95,6 +95,7 @@ class InstanceRegistry {
   std::vector<InstanceRecord> lapsed_owed_;  // lapsed others, removed once invalidated
   std::vector<InstanceRecord> acted_on_;     // counted already (a record is seen on every beat until removed)
   bool duplicate_reported_ = false;
+  std::string last_failure_;  // of the last failed beat, "" after a success
   bool left_ = false;
   std::atomic<bool> remote_open_{false};
   std::atomic<bool> stopping_{false};

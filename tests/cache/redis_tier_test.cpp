@@ -476,7 +476,7 @@ TEST_F(RedisTierTest, TheDocumentedAclIsEnough) {
   ASSERT_NO_FATAL_FAILURE(Init(server.url()));
   ASSERT_EQ(server.Cli({"ACL", "SETUSER", "iam", "on", ">pw", "~" + prefix_ + ":*", "+ping", "+get", "+mget", "+set",
                         "+del", "+unlink", "+ttl", "+pttl", "+scan", "+eval", "+info", "+dbsize", "+exists",
-                        "+expire", "+pexpire", "+incr", "+time"}),
+                        "+expire", "+pexpire", "+incr", "+time", "+hget", "+hset", "+hgetall", "+hdel"}),
             "OK\n");
   url_ = "redis://iam:pw@" + server.url().substr(std::string("redis://").size());
   Node& a = AddNode(0);
@@ -498,6 +498,10 @@ TEST_F(RedisTierTest, TheDocumentedAclIsEnough) {
   auto one = io_->Run(a.tier->Clear(tenant));
   ASSERT_TRUE(one) << one.error().message;
   EXPECT_EQ(*one, 1u);
+  auto beat = io_->Run(a.tier->Heartbeat("host:1", "token", 1000ms));  // instance_registry.hpp
+  EXPECT_TRUE(beat) << beat.error().message;
+  auto forgot = io_->Run(a.tier->Forget("host:1", "token"));
+  EXPECT_TRUE(forgot) << forgot.error().message;
   auto all = io_->Run(a.tier->Clear(std::nullopt));
   EXPECT_TRUE(all) << all.error().message;
   const RemoteStatus st = io_->Run(a.tier->Status());
