@@ -60,11 +60,15 @@ void InstanceRegistry::SetOpen(bool open) {
 
 asio::awaitable<void> InstanceRegistry::Beat() {
   auto beat = co_await tier_.Heartbeat(options_.name, token_, options_.lapse_after);
-  if (!first_beat_tried_) {
+  // After L2 has been opened when nothing is owed (so the first requests find it open), before
+  // an invalidation otherwise (so accepting does not wait for it).
+  auto first_tried = [this] {
+    if (first_beat_tried_) return;
     first_beat_tried_ = true;
     if (callbacks_.on_first_beat) callbacks_.on_first_beat();
-  }
+  };
   if (!beat) {
+    first_tried();
     // Redis away (L2 is unusable anyway) or refusing (an ACL without the hash commands): L2 stays
     // closed until a beat is answered. Logged once per distinct reason.
     if (beat.error().message != last_failure_) {
@@ -107,6 +111,7 @@ asio::awaitable<void> InstanceRegistry::Beat() {
 
   if (own_invalidation_owed_ || !lapsed_owed_.empty()) {
     SetOpen(false);
+    first_tried();
     if (!co_await callbacks_.invalidate_all()) co_return;  // L2 stays closed; retried next beat
     own_invalidation_owed_ = false;
     // A record not removed now (Redis away) is seen again, and invalidated for again: harmless.
@@ -114,6 +119,7 @@ asio::awaitable<void> InstanceRegistry::Beat() {
     lapsed_owed_.clear();
   }
   SetOpen(true);
+  first_tried();
 }
 
 asio::awaitable<bool> InstanceRegistry::Leave() {

@@ -58,8 +58,9 @@ class InstanceRegistry {
     // Awaited once before the first beat (optional): `iam serve` waits, bounded, for its Redis
     // connection, so that the first beat is not lost to a connection still being set up.
     std::function<boost::asio::awaitable<void>()> before_first_beat;
-    // Once, right after the first beat was tried (answered or failed, bounded by the tier's
-    // command timeout), before any invalidation it calls for: `iam serve` starts accepting then.
+    // Once, when the first beat has been tried (answered or failed, bounded by the tier's
+    // command timeout): after L2 was opened if nothing is owed, before the invalidation
+    // otherwise. `iam serve` starts accepting then.
     std::function<void()> on_first_beat;
   };
 

@@ -46,6 +46,7 @@ struct Instance {
   std::unique_ptr<InstanceRegistry> registry;
   std::atomic<int> invalidations{0};
   std::atomic<int> refuse_invalidations{0};  // this many invalidate_all calls fail first
+  std::atomic<int> open_at_first_beat{-1};   // whether L2 was open when on_first_beat ran
 };
 
 class InstanceRegistryTest : public ::testing::Test {
@@ -103,7 +104,8 @@ class InstanceRegistryTest : public ::testing::Test {
               co_return true;
             },
             .set_remote_open = [self](bool open) { self->cache->SetRemoteOpen(open); },
-            .settle_pending = [self] { return self->cache->SettlePending(); }});
+            .settle_pending = [self] { return self->cache->SettlePending(); },
+            .on_first_beat = [self] { self->open_at_first_beat = self->registry->remote_open() ? 1 : 0; }});
     i.registry->Start();
   }
 
@@ -205,6 +207,7 @@ TEST_F(InstanceRegistryTest, TheSuccessorOfAKilledProcessInvalidatesEveryTenantB
   Expect(Get(next, 7), Outcome::kMiss, "v2", "L2 closed before the first beat");
   StartRegistry(next, "host:8080");
   ASSERT_TRUE(Eventually([&] { return next.registry->remote_open(); }));
+  EXPECT_EQ(next.open_at_first_beat.load(), 0) << "an invalidation owed: accepting does not wait for it";
   EXPECT_EQ(next.invalidations.load(), 1);
   EXPECT_EQ(next.registry->unclean_stops_seen(), 1u);
   Expect(Get(next, 7), Outcome::kMiss, "v2", "after the invalidation");
@@ -224,6 +227,7 @@ TEST_F(InstanceRegistryTest, ACleanStopKeepsTheSharedEntries) {
   StartRegistry(next, "host:8081");
   ASSERT_TRUE(Eventually([&] { return next.registry->remote_open(); }));
   EXPECT_EQ(next.invalidations.load(), 0);
+  EXPECT_EQ(next.open_at_first_beat.load(), 1) << "nothing owed: accepting starts with L2 open";
   Expect(Get(next, 8), Outcome::kHitL2, "v1", "the restart keeps the warm cache");
 }
 
