@@ -10,12 +10,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <unistd.h>
 
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -31,6 +31,7 @@
 #include "cache/redis_commands.hpp"
 #include "cache/redis_tier.hpp"
 #include "api/routes.hpp"
+#include "http/blocking.hpp"
 #include "http/standard_handler.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -41,6 +42,15 @@
 
 namespace iam::app {
 namespace {
+
+// Every tenant the database knows (blocking); nullopt when it cannot be read.
+std::optional<std::vector<domain::Id>> EveryTenant(store::Database& db) {
+  auto lease = db.Acquire();
+  if (!lease) return std::nullopt;
+  auto ids = store::ListEmpresaIds(**lease);
+  if (!ids) return std::nullopt;
+  return std::move(*ids);
+}
 
 std::unique_ptr<store::Database> OpenMigratedDatabase(const Config& config) {
   auto db = store::OpenDatabase({.url = config.database_url, .pool_size = config.db_pool_size});
@@ -71,10 +81,7 @@ std::unique_ptr<store::ChangeListener> StartChangeListener(const Config& config,
           .on_change = [&feed](std::int64_t empresa) { feed.Changed(empresa); },
           .on_resync =
               [&feed, &db] {
-                std::vector<domain::Id> tenants;
-                if (auto lease = db.Acquire()) {
-                  if (auto ids = store::ListEmpresaIds(**lease)) tenants = std::move(*ids);
-                }
+                std::vector<domain::Id> tenants = EveryTenant(db).value_or(std::vector<domain::Id>{});
                 spdlog::warn("change listener resynchronised: invalidating the cache of {} tenant(s)",
                              tenants.size());
                 feed.Resync(std::move(tenants));
@@ -98,16 +105,7 @@ std::string DefaultInstanceName(unsigned short port) {
 // Every tenant the database knows, read on the blocking pool, then invalidated in both tiers.
 boost::asio::awaitable<bool> InvalidateEveryTenant(store::Database& db, boost::asio::thread_pool& blocking,
                                                    cache::Cache& cache) {
-  auto tenants = co_await boost::asio::co_spawn(
-      blocking,
-      [&db]() -> boost::asio::awaitable<std::optional<std::vector<domain::Id>>> {
-        auto lease = db.Acquire();
-        if (!lease) co_return std::nullopt;
-        auto ids = store::ListEmpresaIds(**lease);
-        if (!ids) co_return std::nullopt;
-        co_return std::move(*ids);
-      },
-      boost::asio::use_awaitable);
+  auto tenants = co_await http::RunBlocking(blocking, [&db] { return EveryTenant(db); });
   if (!tenants) {
     spdlog::warn("cache: could not list the tenants to invalidate; trying again on the next beat");
     co_return false;
@@ -283,7 +281,7 @@ int RunServe(const Config& config) {
         cache::InstanceRegistry::Callbacks{
             .invalidate_all = [&] { return InvalidateEveryTenant(*db, blocking, cache); },
             .set_remote_open = [&cache](bool open) { cache.SetRemoteOpen(open); },
-            .settle_pending = [&cache] { return cache.SettlePending(); },
+            .settle_pending = [&cache] { return cache.FlushPending(); },
             .before_first_beat = [&redis]() -> boost::asio::awaitable<void> {
               if (auto up = co_await redis->WaitConnected(std::chrono::seconds(2)); !up)
                 spdlog::warn("redis: not connected at start-up ({}); serving without L2 until it is",

@@ -147,8 +147,9 @@ class Cache {
   // Lets reads and stores use L2, or stops them (see CacheOptions::remote_starts_closed);
   // invalidations reach it either way.
   void SetRemoteOpen(bool open) { remote_open_.store(open, std::memory_order_release); }
-  // Pushes the bumps remembered during a Redis outage; true when none is left (a clean stop needs it).
-  boost::asio::awaitable<bool> SettlePending() { return FlushPending(); }
+  // Pushes the bumps remembered during a Redis outage; true when none is left. Until then the
+  // pending tenants' L2 is skipped (a clean stop needs none left).
+  boost::asio::awaitable<bool> FlushPending();
 
   // Admin clear: the tenant's entries (invalidated, then deleted from Redis), or every entry of
   // this application (scope all). Returns the number of Redis keys deleted.
@@ -170,7 +171,6 @@ class Cache {
   // (pending bumps are retried first).
   boost::asio::awaitable<bool> UseRemote(domain::Id tenant);
   CacheClock::time_point L1Expiry(Category category) const;
-  boost::asio::awaitable<bool> FlushPending();
   boost::asio::awaitable<Result<Value>> ComputeAndStore(Category category, domain::Id tenant, std::string_view variant,
                                                         const std::string& l1_key, CacheClock::time_point started,
                                                         const std::optional<std::string>& remote_generation,

@@ -53,7 +53,7 @@ class InstanceRegistry {
     std::function<boost::asio::awaitable<bool>()> invalidate_all;
     // Opens or closes L2 for reads and stores (Cache::SetRemoteOpen).
     std::function<void(bool)> set_remote_open;
-    // Whether the bumps remembered during an outage have all reached Redis (Cache::SettlePending).
+    // Whether the bumps remembered during an outage have all reached Redis (Cache::FlushPending).
     std::function<boost::asio::awaitable<bool>()> settle_pending;
     // Awaited once before the first beat (optional): `iam serve` waits, bounded, for its Redis
     // connection, so that the first beat is not lost to a connection still being set up.
@@ -75,7 +75,6 @@ class InstanceRegistry {
   bool remote_open() const { return remote_open_.load(std::memory_order_acquire); }
   // Unclean stops noticed so far (own predecessor and lapsed others), each counted once.
   std::uint64_t unclean_stops_seen() const { return unclean_seen_.load(std::memory_order_relaxed); }
-  const std::string& token() const { return token_; }
 
  private:
   boost::asio::awaitable<void> Loop();

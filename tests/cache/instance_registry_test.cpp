@@ -104,7 +104,7 @@ class InstanceRegistryTest : public ::testing::Test {
               co_return true;
             },
             .set_remote_open = [self](bool open) { self->cache->SetRemoteOpen(open); },
-            .settle_pending = [self] { return self->cache->SettlePending(); },
+            .settle_pending = [self] { return self->cache->FlushPending(); },
             .on_first_beat = [self] { self->open_at_first_beat = self->registry->remote_open() ? 1 : 0; }});
     i.registry->Start();
   }
@@ -303,7 +303,7 @@ TEST_F(InstanceRegistryTest, WithRedisAwayTheFirstBeatIsTriedAndL2OpensWhenItAns
   InstanceRegistry registry(io_->ioc().get_executor(), tier, {.name = "host:8084", .interval = 50ms},
                             {.invalidate_all = []() -> asio::awaitable<bool> { co_return true; },
                              .set_remote_open = [&](bool open) { cache.SetRemoteOpen(open); },
-                             .settle_pending = [&] { return cache.SettlePending(); },
+                             .settle_pending = [&] { return cache.FlushPending(); },
                              .on_first_beat = [&] { first_beat = true; }});
   registry.Start();
   ASSERT_TRUE(Eventually([&] { return first_beat.load(); }, 5s));
